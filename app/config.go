@@ -1,0 +1,161 @@
+// Package app wires Suivi's components: configuration, storage, Telegram
+// transport, sender, scheduler and the HTTP server, started in order and
+// stopped in reverse.
+package app
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	_ "time/tzdata" // time zones work in a minimal container image
+)
+
+// Config is every setting Suivi reads from its environment.
+type Config struct {
+	DatabaseURL       string
+	RedisURL          string
+	BotToken          string
+	APIEndpoint       string
+	WebhookURL        string
+	WebhookSecret     string
+	HTTPAddr          string
+	Timezone          *time.Location
+	LogLevel          slog.Level
+	LogFormat         string
+	SendRate          float64
+	SendChatInterval  time.Duration
+	FlowsDir          string
+	InviteTTL         time.Duration
+	EmergencyContacts string
+}
+
+// Sandbox reports whether Suivi runs against its built-in fake Bot API.
+func (c Config) Sandbox() bool { return c.BotToken == "" }
+
+// Webhook reports whether updates arrive by webhook rather than long polling.
+func (c Config) Webhook() bool { return c.WebhookURL != "" }
+
+// DefaultDatabaseURL is a local "suivi" database.
+const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/suivi?sslmode=disable"
+
+// DefaultAPIEndpoint is Telegram's Bot API in the library's format.
+const DefaultAPIEndpoint = "https://api.telegram.org/bot%s/%s"
+
+var secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+var tokenPattern = regexp.MustCompile(`^[0-9]+:[A-Za-z0-9_-]+$`)
+
+// ConfigError names the variable that is wrong and what it expects.
+type ConfigError struct {
+	Variable string
+	Value    string
+	Expected string
+}
+
+func (e *ConfigError) Error() string {
+	if e.Value == "" {
+		return fmt.Sprintf("%s: %s", e.Variable, e.Expected)
+	}
+	return fmt.Sprintf("%s=%q: %s", e.Variable, e.Value, e.Expected)
+}
+
+// LoadConfig reads the configuration from getenv (os.Getenv in production)
+// and validates every value, returning the first problem found.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	env := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := Config{
+		DatabaseURL:       env("DATABASE_URL", DefaultDatabaseURL),
+		RedisURL:          env("REDIS_URL", ""),
+		BotToken:          env("TELEGRAM_BOT_TOKEN", ""),
+		APIEndpoint:       env("TELEGRAM_API_ENDPOINT", DefaultAPIEndpoint),
+		WebhookURL:        env("TELEGRAM_WEBHOOK_URL", ""),
+		WebhookSecret:     env("TELEGRAM_WEBHOOK_SECRET", ""),
+		HTTPAddr:          env("SUIVI_HTTP_ADDR", "127.0.0.1:8080"),
+		LogFormat:         env("SUIVI_LOG_FORMAT", "text"),
+		FlowsDir:          env("SUIVI_FLOWS_DIR", ""),
+		EmergencyContacts: env("SUIVI_EMERGENCY_CONTACTS", "Police 19 · Protection civile 15 · SAMU 141"),
+	}
+	if !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		return c, &ConfigError{"DATABASE_URL", redactURL(c.DatabaseURL), "expected a postgres:// URL, for example " + DefaultDatabaseURL}
+	}
+	if _, err := url.Parse(c.DatabaseURL); err != nil {
+		return c, &ConfigError{"DATABASE_URL", "", "not a valid URL: " + err.Error()}
+	}
+	if c.RedisURL != "" {
+		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+			return c, &ConfigError{"REDIS_URL", redactURL(c.RedisURL), "expected a redis:// or rediss:// URL such as redis://127.0.0.1:6379/0, or leave it unset for a single replica"}
+		}
+	}
+	if c.BotToken != "" && !tokenPattern.MatchString(c.BotToken) {
+		return c, &ConfigError{"TELEGRAM_BOT_TOKEN", "", "expected the token BotFather gave, like 123456:ABC-DEF (digits, a colon, then letters, digits, _ or -); leave it unset for the sandbox"}
+	}
+	if strings.Count(c.APIEndpoint, "%s") != 2 || !strings.HasPrefix(c.APIEndpoint, "http") {
+		return c, &ConfigError{"TELEGRAM_API_ENDPOINT", c.APIEndpoint, "expected an http(s) URL with two %s (token, then method), like " + DefaultAPIEndpoint}
+	}
+	if c.WebhookURL != "" {
+		u, err := url.Parse(c.WebhookURL)
+		if err != nil || u.Scheme != "https" || u.Host == "" {
+			return c, &ConfigError{"TELEGRAM_WEBHOOK_URL", c.WebhookURL, "expected an https:// URL that Telegram can reach, or leave it unset for long polling"}
+		}
+		if c.WebhookSecret == "" {
+			return c, &ConfigError{"TELEGRAM_WEBHOOK_SECRET", "", "required with TELEGRAM_WEBHOOK_URL: 1 to 256 characters of A-Z a-z 0-9 _ -"}
+		}
+	}
+	if c.WebhookSecret != "" && !secretPattern.MatchString(c.WebhookSecret) {
+		return c, &ConfigError{"TELEGRAM_WEBHOOK_SECRET", "", "expected 1 to 256 characters of A-Z a-z 0-9 _ -"}
+	}
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		return c, &ConfigError{"SUIVI_HTTP_ADDR", c.HTTPAddr, "expected host:port, like 127.0.0.1:8080 or :8080"}
+	}
+	tz := env("SUIVI_TIMEZONE", "Africa/Casablanca")
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return c, &ConfigError{"SUIVI_TIMEZONE", tz, "expected an IANA time zone name, like Africa/Casablanca or Europe/Paris"}
+	}
+	c.Timezone = loc
+	level := env("SUIVI_LOG_LEVEL", "info")
+	if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil {
+		return c, &ConfigError{"SUIVI_LOG_LEVEL", level, "expected debug, info, warn or error"}
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return c, &ConfigError{"SUIVI_LOG_FORMAT", c.LogFormat, "expected text or json"}
+	}
+	rate := env("SUIVI_SEND_RATE", "30")
+	c.SendRate, err = strconv.ParseFloat(rate, 64)
+	if err != nil || c.SendRate <= 0 || c.SendRate > 1000 {
+		return c, &ConfigError{"SUIVI_SEND_RATE", rate, "expected messages per second in all, a number above 0 and at most 1000 (Telegram allows about 30)"}
+	}
+	interval := env("SUIVI_SEND_CHAT_INTERVAL", "1s")
+	c.SendChatInterval, err = time.ParseDuration(interval)
+	if err != nil || c.SendChatInterval < 0 {
+		return c, &ConfigError{"SUIVI_SEND_CHAT_INTERVAL", interval, "expected a duration between two messages to one chat, like 1s"}
+	}
+	ttl := env("SUIVI_INVITE_TTL", "720h")
+	c.InviteTTL, err = time.ParseDuration(ttl)
+	if err != nil || c.InviteTTL < time.Minute {
+		return c, &ConfigError{"SUIVI_INVITE_TTL", ttl, "expected a duration of at least 1m, like 720h (30 days)"}
+	}
+	if c.FlowsDir != "" {
+		if st, err := os.Stat(c.FlowsDir); err != nil || !st.IsDir() {
+			return c, &ConfigError{"SUIVI_FLOWS_DIR", c.FlowsDir, "expected a readable directory of flow definition files"}
+		}
+	}
+	return c, nil
+}
+
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil {
+		return u.Redacted()
+	}
+	return "(unparsable)"
+}
