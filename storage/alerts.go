@@ -36,6 +36,9 @@ const (
 
 // CreateAlert stores a new open alert and returns its id.
 func CreateAlert(ctx context.Context, q Querier, a Alert) (int64, error) {
+	if a.QuestionIDs == nil {
+		a.QuestionIDs = []string{}
+	}
 	var id int64
 	err := q.QueryRowContext(ctx, `
 		INSERT INTO alerts (returnee_id, conversation_id, rule_id, category, severity, message, question_ids)

@@ -1,0 +1,113 @@
+package telegramtest
+
+import "strings"
+
+type faultKind int
+
+const (
+	faultFail faultKind = iota
+	faultHang
+	faultRetryAfter
+)
+
+// fault is an injected misbehaviour for the next n matching calls.
+type fault struct {
+	method  string // "" matches the default set of the kind
+	n       int
+	kind    faultKind
+	status  int
+	seconds int
+}
+
+// matches reports whether f applies to a call of m. Without a method, failures
+// and hangs hit every method but getMe and getUpdates, and RetryAfterNext hits
+// the rate-counted sends.
+func (f *fault) matches(m *method) bool {
+	switch {
+	case f.method != "":
+		return strings.EqualFold(f.method, m.name)
+	case f.kind == faultRetryAfter:
+		return m.send
+	}
+	return !m.polling
+}
+
+func (s *Server) addFault(f *fault) {
+	if f.n <= 0 {
+		return
+	}
+	s.mu.Lock()
+	s.faults = append(s.faults, f)
+	s.mu.Unlock()
+}
+
+// takeFault consumes one use of the first fault matching a call of m.
+func (s *Server) takeFault(m *method) (fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, f := range s.faults {
+		if !f.matches(m) {
+			continue
+		}
+		f.n--
+		if f.n == 0 {
+			s.faults = append(s.faults[:i], s.faults[i+1:]...)
+		}
+		return *f, true
+	}
+	return fault{}, false
+}
+
+// FailNext makes the next n bot calls (any method but getMe and getUpdates)
+// answer status with Telegram's error JSON ("Internal Server Error" for 5xx).
+func (s *Server) FailNext(n, status int) {
+	s.addFault(&fault{n: n, kind: faultFail, status: status})
+}
+
+// FailNextMethod makes the next n calls to method (any method, getUpdates
+// included) answer status.
+func (s *Server) FailNextMethod(method string, n, status int) {
+	s.addFault(&fault{method: method, n: n, kind: faultFail, status: status})
+}
+
+// HangNext makes the next n bot calls (any method but getMe and getUpdates)
+// never answer, until the client gives up or the server closes: a timeout.
+func (s *Server) HangNext(n int) {
+	s.addFault(&fault{n: n, kind: faultHang})
+}
+
+// HangNextMethod makes the next n calls to method hang.
+func (s *Server) HangNextMethod(method string, n int) {
+	s.addFault(&fault{method: method, n: n, kind: faultHang})
+}
+
+// RetryAfterNext makes the next n sends (sendMessage, sendPhoto, sendDocument,
+// editMessageText) answer 429 with retry_after seconds.
+func (s *Server) RetryAfterNext(n, seconds int) {
+	s.addFault(&fault{n: n, kind: faultRetryAfter, seconds: max(seconds, 1)})
+}
+
+// ClearFaults forgets every pending injected fault.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	s.faults = nil
+	s.mu.Unlock()
+}
+
+// Forbid makes every call about chatID answer 403 "Forbidden: bot was blocked
+// by the user", without the my_chat_member update User.Block sends. chatID
+// need not belong to a User.
+func (s *Server) Forbid(chatID int64) {
+	s.mu.Lock()
+	s.chatLocked(chatID).forbidden = true
+	s.mu.Unlock()
+}
+
+// Allow undoes Forbid.
+func (s *Server) Allow(chatID int64) {
+	s.mu.Lock()
+	if c := s.chats[chatID]; c != nil {
+		c.forbidden = false
+	}
+	s.mu.Unlock()
+}
