@@ -86,7 +86,7 @@ func (s *Sender) Wake() {
 // reply claimed by the next pass does not wait behind a long batch.
 func (s *Sender) batchSize() int {
 	if s.cfg.Rate <= 0 {
-		return 200
+		return 500
 	}
 	return min(200, max(4, int(s.cfg.Rate/2)))
 }

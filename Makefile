@@ -1,0 +1,40 @@
+# Suivi: the two commands are `make run` and `make test`.
+GO       ?= go
+VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -s -w -X main.version=$(VERSION)
+
+.PHONY: run test bench build vet fmt migrate docker fuzz
+
+## run: start Suivi (the sandbox with a built-in fake Telegram when TELEGRAM_BOT_TOKEN is unset)
+run:
+	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/suivi serve
+
+## test: vet, then every test against PostgreSQL and Redis on localhost
+test: vet
+	$(GO) test -count=1 -timeout 30m ./...
+
+## bench: the benchmark figures, one `name: value unit` line each
+bench:
+	@$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 30m ./bench/ ./scheduler/ ./flows/ 2>&1 | grep -E '^[a-zA-Z][a-zA-Z0-9 %_()/-]*: [0-9.]+' || (echo "benchmarks failed"; exit 1)
+
+## build: a static binary in ./bin
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/suivi ./cmd/suivi
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1)
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+migrate:
+	$(GO) run ./cmd/suivi migrate
+
+## fuzz: a short run of each fuzz target (the seed corpus runs in `make test`)
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParseNumber -fuzztime 30s ./flows/
+	$(GO) test -run '^$$' -fuzz FuzzParseDate -fuzztime 30s ./flows/
+
+docker:
+	docker build -t suivi:$(VERSION) .

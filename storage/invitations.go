@@ -1,0 +1,182 @@
+package storage
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+)
+
+// Invitation is a single-use deep-link token for a returnee or a staff member.
+type Invitation struct {
+	ID         int64
+	Token      string
+	ReturneeID *int64
+	StaffID    *int64
+	ExpiresAt  time.Time
+	UsedAt     *time.Time
+	UsedBy     *int64 // Telegram user id that redeemed it
+	CreatedAt  time.Time
+}
+
+// InvitationTarget names who an invitation is for: exactly one of the two.
+type InvitationTarget struct {
+	ReturneeID int64
+	StaffID    int64
+}
+
+// Why a token cannot be redeemed; each wraps a domain error kind.
+var (
+	ErrInvitationUnknown = fmt.Errorf("unknown invitation: %w", ErrNotFound)
+	ErrInvitationUsed    = fmt.Errorf("invitation already used: %w", ErrConflict)
+	ErrInvitationExpired = fmt.Errorf("invitation expired: %w", ErrInvalid)
+)
+
+// TokenPattern is what Telegram accepts as a /start parameter, and so what a
+// token looks like; anything else is unknown without a database round trip.
+var TokenPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// tokenBytes of crypto/rand make a 43-character base64url token (256 bits).
+const tokenBytes = 32
+
+// NewInvitationToken returns a random token of 256 bits in base64url without
+// padding: 43 characters of A-Z a-z 0-9 _ -.
+func NewInvitationToken() (string, error) {
+	b := make([]byte, tokenBytes)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("new invitation token: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+const invitationColumns = `id, token, returnee_id, staff_id, expires_at, used_at, used_by, created_at`
+
+func scanInvitation(row rowScanner) (Invitation, error) {
+	var i Invitation
+	err := row.Scan(&i.ID, &i.Token, &i.ReturneeID, &i.StaffID, &i.ExpiresAt, &i.UsedAt, &i.UsedBy, &i.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return i, ErrNotFound
+	}
+	return i, err
+}
+
+// sqlCreateInvitation revokes the person's earlier unused invitations (they
+// expire now) and inserts the new one, in one statement. Only the latest link
+// or QR code works, so a lost printout is harmless once a new one is made.
+const sqlCreateInvitation = `
+WITH revoked AS (
+    UPDATE invitations SET expires_at = $5
+    WHERE used_at IS NULL AND expires_at > $5
+      AND (returnee_id = $2 OR staff_id = $3)
+)
+INSERT INTO invitations (token, returnee_id, staff_id, expires_at, created_at)
+VALUES ($1, $2, $3, $4, $5)
+RETURNING ` + invitationColumns
+
+// CreateInvitation makes a new invitation valid for ttl from now and revokes
+// the target's earlier unused ones. A returnee deleted at their request
+// cannot be invited (ErrConflict); one who declined consent can, since they
+// may change their mind. A missing target is ErrNotFound.
+func CreateInvitation(ctx context.Context, q Querier, target InvitationTarget, ttl time.Duration, now time.Time) (Invitation, error) {
+	if (target.ReturneeID == 0) == (target.StaffID == 0) {
+		return Invitation{}, fmt.Errorf("create invitation: exactly one of returnee and staff: %w", ErrInvalid)
+	}
+	if ttl <= 0 {
+		return Invitation{}, fmt.Errorf("create invitation: lifetime %s: %w", ttl, ErrInvalid)
+	}
+	var returneeID, staffID *int64
+	if target.ReturneeID != 0 {
+		r, err := ReturneeByID(ctx, q, target.ReturneeID)
+		if err != nil {
+			return Invitation{}, fmt.Errorf("create invitation: %w", err)
+		}
+		if r.Status == StatusDeleted {
+			return Invitation{}, fmt.Errorf("create invitation: returnee %s was deleted at their request: %w", r.Ref, ErrConflict)
+		}
+		returneeID = &target.ReturneeID
+	} else {
+		if _, err := StaffByID(ctx, q, target.StaffID); err != nil {
+			return Invitation{}, fmt.Errorf("create invitation: %w", err)
+		}
+		staffID = &target.StaffID
+	}
+	token, err := NewInvitationToken()
+	if err != nil {
+		return Invitation{}, err
+	}
+	inv, err := scanInvitation(q.QueryRowContext(ctx, sqlCreateInvitation, token, returneeID, staffID, now.Add(ttl), now))
+	if err != nil {
+		return inv, fmt.Errorf("create invitation: %w", constraintError(err))
+	}
+	return inv, nil
+}
+
+const sqlRedeemInvitation = `
+UPDATE invitations SET used_at = $3, used_by = $2
+WHERE token = $1 AND used_at IS NULL AND expires_at > $3
+RETURNING ` + invitationColumns
+
+// RedeemInvitation uses a token for a Telegram user, once: the check and the
+// use are one UPDATE, so of two users racing for one token exactly one wins.
+// It fails with ErrInvitationUnknown, ErrInvitationUsed or
+// ErrInvitationExpired. The same user redeeming a token again gets the
+// invitation back rather than an error, so a returnee who taps the link twice
+// during onboarding is not turned away.
+func RedeemInvitation(ctx context.Context, q Querier, token string, telegramUserID int64, now time.Time) (Invitation, error) {
+	if !TokenPattern.MatchString(token) {
+		return Invitation{}, ErrInvitationUnknown
+	}
+	if telegramUserID <= 0 {
+		return Invitation{}, fmt.Errorf("redeem invitation: telegram user id %d: %w", telegramUserID, ErrInvalid)
+	}
+	inv, err := scanInvitation(q.QueryRowContext(ctx, sqlRedeemInvitation, token, telegramUserID, now))
+	if err == nil {
+		return inv, nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return inv, fmt.Errorf("redeem invitation: %w", err)
+	}
+	inv, err = scanInvitation(q.QueryRowContext(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE token = $1`, token))
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return Invitation{}, ErrInvitationUnknown
+	case err != nil:
+		return Invitation{}, fmt.Errorf("redeem invitation: %w", err)
+	case inv.UsedAt != nil && inv.UsedBy != nil && *inv.UsedBy == telegramUserID:
+		return inv, nil
+	case inv.UsedAt != nil:
+		return Invitation{}, ErrInvitationUsed
+	default:
+		return Invitation{}, ErrInvitationExpired
+	}
+}
+
+// sqlPendingInvitation finds the invitation a Telegram user redeemed for a
+// returnee who has not consented yet: consent pending, or declined before
+// this invitation was used (a re-invitation after a refusal).
+const sqlPendingInvitation = `
+SELECT i.id, i.token, i.returnee_id, i.staff_id, i.expires_at, i.used_at, i.used_by, i.created_at
+FROM invitations i
+JOIN returnees r ON r.id = i.returnee_id
+WHERE i.used_by = $1
+  AND r.status <> 'deleted'
+  AND (r.consent = 'pending'
+       OR (r.consent = 'declined' AND (r.consent_at IS NULL OR r.consent_at < i.used_at)))
+ORDER BY i.used_at DESC, i.id DESC
+LIMIT 1`
+
+// PendingInvitationByTelegramID returns the latest invitation redeemed by a
+// Telegram user whose returnee has not given consent yet, so onboarding can
+// resume before consent binds the returnee to that user. A returnee who
+// declined and was invited again counts as pending once the new link is used.
+func PendingInvitationByTelegramID(ctx context.Context, q Querier, telegramUserID int64) (Invitation, error) {
+	inv, err := scanInvitation(q.QueryRowContext(ctx, sqlPendingInvitation, telegramUserID))
+	if err != nil {
+		return inv, fmt.Errorf("load pending invitation: %w", err)
+	}
+	return inv, nil
+}
