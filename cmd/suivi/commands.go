@@ -99,7 +99,11 @@ func Run(ctx context.Context, env *Env, args []string) error {
 		printUsage(env.Stderr, cmds)
 		return usagef("unknown command %q", args[0])
 	}
-	return cmd.run(ctx, env, args[1:])
+	err := cmd.run(ctx, env, args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // the flag package printed the usage
+	}
+	return err
 }
 
 func printUsage(w io.Writer, cmds map[string]command) {
