@@ -27,7 +27,7 @@ import (
 type Options struct {
 	Logger        *slog.Logger
 	Now           func() time.Time
-	Listener      net.Listener  // serve HTTP here instead of Config.HTTPAddr
+	Listener      net.Listener // serve HTTP here instead of Config.HTTPAddr
 	Transport     http.RoundTripper
 	PollTimeout   time.Duration // long-poll wait (default 25s)
 	HandleTimeout time.Duration // one update's transaction (default 30s)
@@ -39,20 +39,21 @@ type Options struct {
 // App is one Suivi process: it starts its components in order and stops
 // them in reverse.
 type App struct {
-	cfg      Config
-	opts     Options
-	log      *slog.Logger
-	DB       *sql.DB
-	Redis    *redis.Client
-	Telegram bot.Telegram
-	Fake     *telegramtest.Server // the sandbox's Bot API, nil with a real token
-	Flows    *flows.Catalog
-	Texts    *flows.Texts
-	Metrics  *bot.Metrics
-	Registry *prometheus.Registry
-	Router   *bot.Router
-	Sender   *bot.Sender
-	BotName  string
+	cfg           Config
+	opts          Options
+	log           *slog.Logger
+	DB            *sql.DB
+	Redis         *redis.Client
+	Telegram      bot.Telegram
+	Fake          *telegramtest.Server // the sandbox's Bot API, nil with a real token
+	Flows         *flows.Catalog
+	Texts         *flows.Texts
+	Metrics       *bot.Metrics
+	Registry      *prometheus.Registry
+	Router        *bot.Router
+	Conversations *bot.Conversations
+	Sender        *bot.Sender
+	BotName       string
 
 	listener net.Listener
 	server   *http.Server
@@ -181,9 +182,12 @@ func (a *App) wire() {
 		Logger: a.log.With("component", "sender"), Rate: a.cfg.SendRate, Now: a.opts.Now,
 		BackoffBase: a.opts.BackoffBase, Loops: a.opts.SenderLoops,
 	})
+	a.Conversations = &bot.Conversations{Flows: a.Flows, Texts: a.Texts, Contacts: a.cfg.EmergencyContacts,
+		Now: a.opts.Now, Logger: a.log.With("component", "conversations")}
 	a.Router = &bot.Router{
 		DB: a.DB, Texts: a.Texts, Logger: a.log.With("component", "router"), Metrics: a.Metrics,
 		Now: a.opts.Now, OnCommit: a.Sender.Wake,
+		Returnees: &bot.ReturneeHandler{Conv: a.Conversations},
 	}
 }
 
@@ -218,6 +222,9 @@ func (a *App) Run(ctx context.Context) error {
 	sendCtx, stopSender := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSender()
 	var intake, sending sync.WaitGroup
+	if err := bot.SetCommands(ctx, a.Telegram, a.Texts); err != nil {
+		a.log.Warn("setMyCommands failed; the command menu may be out of date", "reason", err)
+	}
 	if err := a.startIntake(intakeCtx, &intake); err != nil {
 		return err
 	}

@@ -38,14 +38,14 @@ func TestStrangerGetsPoliteReplyAndNothingIsStored(t *testing.T) {
 // twice.
 func TestPollingRedeliveryHasEffectOnce(t *testing.T) {
 	w := newWorld(t)
-	first := w.start(w.Cfg, app.Options{})
 	u := w.Fake.User(7002)
-	w.eventually("the first poll", func() bool { return len(w.Fake.Calls("getUpdates")) > 0 })
-	w.Fake.HangNextMethod("getUpdates", 1) // the poll that would confirm never arrives
 	u.SendText("bonjour")
+	// The first poll gets the update; the second, which would confirm it, never arrives.
+	w.Fake.HangMethodAfter("getUpdates", 1, 1)
+	first := w.start(w.Cfg, app.Options{})
 	w.waitMessages(u.ID(), 1)
 	first.Stop()
-	w.Fake.ClearFaults() // the hang, if the stop came before the confirming poll
+	w.Fake.ClearFaults()
 	if w.Fake.PendingUpdates() != 1 {
 		t.Fatalf("fake holds %d unconfirmed updates, want 1 (the test needs a redelivery)", w.Fake.PendingUpdates())
 	}
@@ -54,6 +54,9 @@ func TestPollingRedeliveryHasEffectOnce(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	if n := len(w.Fake.Messages(u.ID())); n != 1 {
 		t.Fatalf("chat got %d replies, want 1: a redelivered update must have effect once", n)
+	}
+	if n := w.count(`SELECT count(*) FROM telegram_updates`); n != 1 {
+		t.Fatalf("%d update ids recorded, want 1", n)
 	}
 }
 

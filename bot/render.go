@@ -54,3 +54,16 @@ func answerCallback(chatID int64, queryID, text string) storage.OutboxMessage {
 	}
 	return storage.OutboxMessage{ChatID: chatID, Lane: storage.LaneReply, Method: "answerCallbackQuery", Params: params}
 }
+
+// editKeyboard replaces a message's keyboard (a multiple-choice toggle).
+func editKeyboard(chatID int64, messageID int, kb [][]Button) storage.OutboxMessage {
+	if kb == nil {
+		kb = [][]Button{}
+	}
+	b, _ := json.Marshal(map[string][][]Button{"inline_keyboard": kb})
+	return storage.OutboxMessage{ChatID: chatID, Lane: storage.LaneReply, Method: "editMessageReplyMarkup", Params: map[string]string{
+		"chat_id":      strconv.FormatInt(chatID, 10),
+		"message_id":   strconv.Itoa(messageID),
+		"reply_markup": string(b),
+	}}
+}

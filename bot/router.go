@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -29,8 +28,7 @@ type Router struct {
 	Now      func() time.Time
 	OnCommit func() // wakes the sender
 
-	// Returnees handles updates from enrolled returnees and invitations;
-	// nil answers with a plain welcome.
+	// Returnees handles updates from returnees and invitations.
 	Returnees PersonHandler
 	// Staff handles updates from staff members; nil treats them as strangers.
 	Staff PersonHandler
@@ -89,14 +87,6 @@ func (r *Router) route(ctx context.Context, tx *sql.Tx, upd tgbotapi.Update) err
 		}
 		done, err := h.Handle(ctx, tx, upd)
 		if err != nil || done {
-			return err
-		}
-	}
-	if r.Returnees == nil {
-		if _, err := storage.ReturneeByTelegramID(ctx, tx, from.ID); err == nil {
-			lang := "fr"
-			return storage.EnqueueMessages(ctx, tx, textMessages(chat.ID, storage.LaneReply, r.Texts.Get(lang, "welcome_back"), nil)...)
-		} else if !errors.Is(err, storage.ErrNotFound) {
 			return err
 		}
 	}

@@ -42,7 +42,7 @@ func (d *decoder) parseYAML(data []byte) *yaml.Node {
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
 		msg = yamlLine.ReplaceAllString(msg, "")
 		msg = strings.Trim(msg, " :")
-		d.add(line, "bad YAML: "+msg, "check indentation, colons and quotes around this line")
+		d.add(line, "bad YAML: "+msg, `check indentation and colons around this line, and put in "quotes" any text with : ? # { } [ ] or a leading quote`)
 		return nil
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {

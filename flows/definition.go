@@ -6,7 +6,10 @@
 // reports can all rely on it.
 package flows
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // languages are the languages every text must have, in fallback order.
 var languages = [...]string{"fr", "ar", "en"}
@@ -16,8 +19,13 @@ func SupportedLanguage(lang string) bool {
 	return slices.Contains(languages[:], lang)
 }
 
-// normLang returns lang if supported, else French, the programme's default.
+// normLang returns the supported language lang names ("ar", "ar-MA" and
+// "AR" are Arabic), else French, the programme's default.
 func normLang(lang string) string {
+	lang = strings.ToLower(lang)
+	if i := strings.IndexAny(lang, "-_"); i >= 0 {
+		lang = lang[:i]
+	}
 	if SupportedLanguage(lang) {
 		return lang
 	}
@@ -63,6 +71,12 @@ var (
 		"consent_declined", "opt_out", "unreachable", "other"}
 	alertSeverities = []string{"urgent", "high", "medium", "low"}
 )
+
+// AlertCategories lists the categories an alert may have.
+func AlertCategories() []string { return slices.Clone(alertCategories) }
+
+// AlertSeverities lists the severities, most pressing first.
+func AlertSeverities() []string { return slices.Clone(alertSeverities) }
 
 // Definition is one version of one flow, as read from its file. Definitions are
 // immutable once loaded and safe to share between goroutines.

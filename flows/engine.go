@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,13 +26,19 @@ func newRun(def *Definition, st State, env Env) *run {
 }
 
 // Start opens a conversation in lang (fr, ar or en; anything else is French):
-// the flow's intro and its first question.
+// the flow's intro and its first question, in one message so the returnee
+// does not wait for the second under Telegram's one message a second.
 func Start(def *Definition, lang string, env Env) Result {
 	r := newRun(def, State{FlowID: def.ID, Version: def.Version, Lang: normLang(lang)}.clone(), env)
-	if def.Intro != nil {
-		r.say(def.Intro.In(r.st.Lang))
-	}
 	r.advance(-1)
+	if def.Intro != nil {
+		intro := def.Intro.In(r.st.Lang)
+		if len(r.res.Messages) > 0 {
+			r.res.Messages[0].Text = intro + "\n\n" + r.res.Messages[0].Text
+		} else {
+			r.res.Messages = append([]Message{{Text: intro}}, r.res.Messages...)
+		}
+	}
 	return r.result()
 }
 
@@ -55,8 +62,7 @@ func Step(def *Definition, st State, in Input, env Env) Result {
 			return r.ignore(st, "malformed payload")
 		}
 		if q == nil || qid != q.ID {
-			res := Result{State: st, Stale: true, CallbackText: r.texts.Get(st.Lang, "question_closed")}
-			return res
+			return Result{State: st, Stale: true, CallbackText: r.texts.Get(st.Lang, "question_closed")}
 		}
 		if !r.press(q, value) {
 			return r.ignore(st, "unknown button value")
@@ -77,6 +83,7 @@ func Step(def *Definition, st State, in Input, env Env) Result {
 	return r.result()
 }
 
+// ignore is the result of an input that changes nothing.
 func (r *run) ignore(st State, reason string) Result {
 	return Result{State: st, Ignored: true, Reason: reason}
 }
@@ -234,7 +241,7 @@ func (r *run) raiseAlerts() bool {
 			continue
 		}
 		r.st.Fired = append(r.st.Fired, a.ID)
-		alert := Alert{RuleID: a.ID, Category: a.Category, Severity: a.Severity, Message: a.Message, Hold: a.Hold}
+		alert := Alert{RuleID: a.ID, Category: a.Category, Severity: a.Severity, Message: maps.Clone(a.Message), Hold: a.Hold}
 		for _, ref := range a.When.refs {
 			if _, ok := r.st.Answers[ref]; ok {
 				alert.QuestionIDs = append(alert.QuestionIDs, ref)

@@ -59,8 +59,8 @@ func testdataFlow(t testing.TB, dir, id string) *Definition {
 }
 
 func press(qid, value string) Input { return Input{Kind: InputButton, Button: qid + ":" + value} }
-func typed(s string) Input           { return Input{Kind: InputText, Text: s} }
-func skip(qid string) Input          { return press(qid, payloadSkip) }
+func typed(s string) Input          { return Input{Kind: InputText, Text: s} }
+func skip(qid string) Input         { return press(qid, payloadSkip) }
 
 // script answers questions by id; walk fails on a question it has no answer
 // for.

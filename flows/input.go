@@ -29,7 +29,7 @@ func (r *run) press(q *Question, value string) bool {
 			r.res.CallbackText = r.texts.Get(r.st.Lang, "reprompt_multiple_empty")
 			return true
 		}
-		v := r.multipleValue(r.st.Pending)
+		v := multipleValue(q, r.st.Pending)
 		r.pressed(q, r.labels(q, v.Options))
 		r.record(q, v)
 		return true
@@ -71,8 +71,7 @@ func toggle(q *Question, pending []string, o *Option) []string {
 }
 
 // multipleValue puts chosen options in the definition's order.
-func (r *run) multipleValue(chosen []string) Value {
-	q, _ := r.def.Question(r.st.Current)
+func multipleValue(q *Question, chosen []string) Value {
 	var vals []string
 	for _, o := range q.Options {
 		if slices.Contains(chosen, o.Value) {
@@ -118,7 +117,7 @@ func (r *run) typed(q *Question, s string) {
 			chosen = toggle(q, slices.DeleteFunc(chosen, func(v string) bool { return v == o.Value }), o)
 		}
 		if len(chosen) > 0 {
-			r.record(q, r.multipleValue(chosen))
+			r.record(q, multipleValue(q, chosen))
 			return
 		}
 	case TypeNumber:

@@ -34,6 +34,7 @@ type LintError struct {
 	Problems []Problem
 }
 
+// Error lists every problem, one a line.
 func (e *LintError) Error() string {
 	lines := make([]string, len(e.Problems))
 	for i, p := range e.Problems {

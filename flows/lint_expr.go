@@ -113,7 +113,9 @@ func (c *checker) walkValues(e *Expr, n node, ctx exprCtx) {
 				c.checkLiteral(e, ctx, q, x.r)
 			}
 		case cmpOps[x.op]:
-			if q := c.questionOf(x.l); q != nil {
+			if q := c.questionOf(x.l); q != nil && q.Type == TypeMultiple {
+				c.add(e.Line, fmt.Sprintf("%s: %q has several answers: compare with includes", ctx.where, q.ID), fmt.Sprintf(`write like: %s includes "value"`, q.ID))
+			} else if q != nil {
 				c.checkLiteral(e, ctx, q, x.r)
 			} else if q := c.questionOf(x.r); q != nil {
 				c.checkLiteral(e, ctx, q, x.l)

@@ -18,8 +18,9 @@ const maxNumberLen = 64
 // ParseNumber reads a number the way returnees type it: "1500", "1 500"
 // (also with no-break spaces), "1.500" and "1,500" (a dot or comma followed by
 // exactly three digits groups thousands), "1500,50", "1500.5", "1.500,50",
-// with a unit around it ("1 500 dh", "1500 MAD", "1500dh", "درهم 200"), a "k"
-// for thousands ("2k"), Arabic-Indic ("١٥٠٠") and Eastern ("۱۵۰۰") digits
+// with a unit around it ("1 500 dh", "1500 MAD", "1500dh", "درهم 200"),
+// thousands and millions in words ("2k", "2 mille", "1,5 million", "٣ ألف")
+// but not rials (twenty to the dirham: ambiguous), Arabic-Indic ("١٥٠٠") and Eastern ("۱۵۰۰") digits
 // and the Arabic decimal and thousands separators ("٫", "٬").
 func ParseNumber(s string) (float64, error) {
 	if len([]rune(s)) > maxNumberLen {
@@ -43,12 +44,14 @@ func ParseNumber(s string) (float64, error) {
 	} else if rest, ok := strings.CutSuffix(before, "+"); ok {
 		before = strings.TrimSpace(rest)
 	}
-	mult := 1.0
-	if strings.EqualFold(after, "k") {
-		mult = 1000
-	}
-	if !unitWord(before) || !unitWord(after) {
+	if !unitWord(before) || !unitWord(after) || refusedUnit(before) || refusedUnit(after) {
 		return 0, ErrNotNumber
+	}
+	mult := 1.0
+	if words := strings.Fields(strings.ToLower(after)); len(words) > 0 {
+		if m, ok := multipliers[strings.TrimSuffix(words[0], ".")]; ok {
+			mult = m
+		}
 	}
 	plain, ok := plainNumber(core)
 	if !ok {
@@ -63,6 +66,26 @@ func ParseNumber(s string) (float64, error) {
 		v = -v
 	}
 	return v, nil
+}
+
+// multipliers are words after a number that scale it: "2k", "2 mille",
+// "1,5 million", "٣ ألف".
+var multipliers = map[string]float64{
+	"k": 1e3, "mille": 1e3, "ألف": 1e3, "الف": 1e3, "آلاف": 1e3,
+	"million": 1e6, "millions": 1e6, "مليون": 1e6, "ملايين": 1e6,
+}
+
+// refusedUnit reports a unit that would silently give a wrong amount: in
+// Morocco an amount in rials (ryals) is twenty times the amount in dirhams,
+// so it is better to ask again.
+func refusedUnit(s string) bool {
+	for _, w := range strings.Fields(strings.ToLower(s)) {
+		switch strings.TrimSuffix(w, ".") {
+		case "ryal", "ryals", "rial", "rials", "riyal", "ريال", "ريالات", "فرنك", "franc", "francs":
+			return true
+		}
+	}
+	return false
 }
 
 // Marks standing for the Arabic separators once normalized.

@@ -42,6 +42,11 @@ func TestParseNumber(t *testing.T) {
 		{"200 درهم", 200, true},          // Arabic unit after
 		{"1500€", 1500, true},            // currency sign
 		{"2k", 2000, true},               // thousands
+		{"2 mille", 2000, true},          // thousands in words
+		{"1,5 million", 1500000, true},   // millions in words
+		{"٣ ألف درهم", 3000, true},       // thousands in Arabic
+		{"1000 ryal", 0, false},          // rials: twenty to the dirham
+		{"ريال 1000", 0, false},          // rials in Arabic
 		{"١٥٠٠", 1500, true},             // Arabic-Indic digits
 		{"۱۵۰۰", 1500, true},             // Eastern Arabic digits
 		{"١٬٥٠٠", 1500, true},            // Arabic thousands separator

@@ -66,13 +66,17 @@ func (r *run) keyboard(q *Question) [][]Button {
 	var rows [][]Button
 	var row []Button
 	width := 0
+	budget := rowBudget
+	if q.Type == TypeScale && len(q.Labels) > 0 {
+		budget = 0 // a labelled scale reads as a ladder, one point a line
+	}
 	for _, o := range q.Options {
 		label := r.optionLabel(q, o)
 		if q.Type == TypeMultiple && slices.Contains(r.st.Pending, o.Value) {
 			label = "✓ " + label
 		}
 		cost := utf8.RuneCountInString(label) + buttonCost
-		if len(row) > 0 && width+cost > rowBudget {
+		if len(row) > 0 && width+cost > budget {
 			rows, row, width = append(rows, row), nil, 0
 		}
 		row = append(row, Button{Text: label, Payload: payload(q.ID, o.Value)})

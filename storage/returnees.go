@@ -48,7 +48,7 @@ const (
 	StatusDeleted     = "deleted"
 )
 
-const returneeColumns = `id, ref, sex, birth_date, return_date, host_country, region, programme,
+const returneeColumns = `id, ref, COALESCE(sex, ''), COALESCE(birth_date, '0001-01-01'), COALESCE(return_date, '0001-01-01'), host_country, region, programme,
 	assistance, sector, vulnerabilities, caseworker_id, telegram_id, chat_id, language,
 	consent, consent_at, timezone, to_char(window_start, 'HH24:MI'), to_char(window_end, 'HH24:MI'),
 	status, paused_until, safety_hold, created_at, updated_at`

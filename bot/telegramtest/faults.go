@@ -17,6 +17,7 @@ type fault struct {
 	kind    faultKind
 	status  int
 	seconds int
+	skip    int // matching calls to let through before the fault applies
 }
 
 // matches reports whether f applies to a call of m. Without a method, failures
@@ -49,6 +50,10 @@ func (s *Server) takeFault(m *method) (fault, bool) {
 		if !f.matches(m) {
 			continue
 		}
+		if f.skip > 0 {
+			f.skip--
+			return fault{}, false
+		}
 		f.n--
 		if f.n == 0 {
 			s.faults = append(s.faults[:i], s.faults[i+1:]...)
@@ -74,6 +79,12 @@ func (s *Server) FailNextMethod(method string, n, status int) {
 // never answer, until the client gives up or the server closes: a timeout.
 func (s *Server) HangNext(n int) {
 	s.addFault(&fault{n: n, kind: faultHang})
+}
+
+// HangMethodAfter lets skip calls to method through, then makes the next n
+// hang: for example the getUpdates that would confirm an update.
+func (s *Server) HangMethodAfter(method string, skip, n int) {
+	s.addFault(&fault{method: method, n: n, kind: faultHang, skip: skip})
 }
 
 // HangNextMethod makes the next n calls to method hang.

@@ -1,0 +1,142 @@
+package bot
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"suivi/flows"
+	"suivi/storage"
+)
+
+// ReturneeHandler handles updates from returnees: invitations and
+// onboarding before consent, then commands and check-in answers.
+type ReturneeHandler struct {
+	Conv *Conversations
+}
+
+// Handle implements PersonHandler.
+func (h *ReturneeHandler) Handle(ctx context.Context, tx *sql.Tx, upd tgbotapi.Update) (bool, error) {
+	from := upd.SentFrom()
+	r, err := storage.ReturneeByTelegramID(ctx, tx, from.ID)
+	if err == nil {
+		// Lock the person: their updates are handled one after the other.
+		if r, err = storage.LockReturnee(ctx, tx, r.ID); err != nil {
+			return true, err
+		}
+		return true, h.bound(ctx, tx, r, upd)
+	}
+	if !errors.Is(err, storage.ErrNotFound) {
+		return true, err
+	}
+	if m := upd.Message; m != nil && m.IsCommand() && m.Command() == "start" && m.CommandArguments() != "" {
+		return true, h.redeem(ctx, tx, upd, strings.TrimSpace(m.CommandArguments()))
+	}
+	inv, err := storage.PendingInvitationByTelegramID(ctx, tx, from.ID)
+	if err == nil {
+		return true, h.onboardingStep(ctx, tx, upd, inv)
+	}
+	if !errors.Is(err, storage.ErrNotFound) {
+		return true, err
+	}
+	declined, err := storage.DeclinedByTelegramID(ctx, tx, from.ID)
+	if declined || err != nil {
+		if upd.CallbackQuery != nil { // stop the spinner, say nothing more
+			return true, enqueueEphemeral(ctx, tx, []storage.OutboxMessage{answerCallback(upd.FromChat().ID, upd.CallbackQuery.ID, "")})
+		}
+		return true, err
+	}
+	return false, nil
+}
+
+// bound handles an update from an enrolled returnee.
+func (h *ReturneeHandler) bound(ctx context.Context, tx *sql.Tx, r storage.Returnee, upd tgbotapi.Update) error {
+	switch {
+	case upd.MyChatMember != nil:
+		return h.membership(ctx, tx, r, upd.MyChatMember.NewChatMember.Status)
+	case upd.EditedMessage != nil:
+		return nil // an edited message never rewrites an answer
+	case upd.CallbackQuery != nil:
+		return h.callback(ctx, tx, r, upd.CallbackQuery)
+	case upd.Message != nil:
+		if r.ChatID == nil || *r.ChatID != upd.Message.Chat.ID {
+			return nil
+		}
+		if upd.Message.IsCommand() {
+			return h.command(ctx, tx, r, upd.Message)
+		}
+		return h.message(ctx, tx, r, upd.Message)
+	}
+	return nil
+}
+
+// membership follows the returnee blocking and unblocking the bot: blocked
+// means unreachable (the case worker is told); unblocked puts them back on
+// their schedules.
+func (h *ReturneeHandler) membership(ctx context.Context, tx *sql.Tx, r storage.Returnee, status string) error {
+	switch {
+	case status == "kicked" && (r.Status == storage.StatusActive || r.Status == storage.StatusPaused):
+		if err := storage.SetReturneeStatus(ctx, tx, r.ID, storage.StatusUnreachable, r.PausedUntil); err != nil {
+			return err
+		}
+		_, err := storage.CreateAlert(ctx, tx, storage.Alert{ReturneeID: &r.ID, Category: storage.AlertUnreachable,
+			Severity: "medium", Message: h.Conv.Texts.Get("fr", "alert_unreachable")})
+		return err
+	case status == "member" && r.Status == storage.StatusUnreachable:
+		return storage.SetReturneeStatus(ctx, tx, r.ID, storage.StatusActive, nil)
+	}
+	return nil
+}
+
+// message is a text or media message outside commands: an answer to the
+// open check-in, or a kind word when nothing is asked.
+func (h *ReturneeHandler) message(ctx context.Context, tx *sql.Tx, r storage.Returnee, m *tgbotapi.Message) error {
+	if r.Status == storage.StatusStopped {
+		return h.say(ctx, tx, r, "stopped", nil)
+	}
+	conv, err := storage.ActiveConversation(ctx, tx, r.ID)
+	if errors.Is(err, storage.ErrNotFound) {
+		if r.SafetyHold {
+			return h.say(ctx, tx, r, "safety_hold", nil)
+		}
+		return h.say(ctx, tx, r, "welcome_back", nil)
+	}
+	if err != nil {
+		return err
+	}
+	return h.Conv.Step(ctx, tx, r, conv, messageInput(m), nil)
+}
+
+// callback handles a button press: a check-in answer or a command's choice.
+// Every callback query is answered.
+func (h *ReturneeHandler) callback(ctx context.Context, tx *sql.Tx, r storage.Returnee, q *tgbotapi.CallbackQuery) error {
+	chatID := *r.ChatID
+	press := &pressed{queryID: q.ID}
+	if q.Message != nil {
+		press.messageID = q.Message.MessageID
+	}
+	if convID, payload, ok := parseConvButton(q.Data); ok {
+		conv, err := storage.ActiveConversation(ctx, tx, r.ID)
+		if errors.Is(err, storage.ErrNotFound) || (err == nil && conv.ID != convID) {
+			return storage.EnqueueMessages(ctx, tx, answerCallback(chatID, q.ID, h.Conv.Texts.Get(r.Language, "question_closed")))
+		}
+		if err != nil {
+			return err
+		}
+		return h.Conv.Step(ctx, tx, r, conv, flows.Input{Kind: flows.InputButton, Button: payload}, press)
+	}
+	kind, arg, _ := strings.Cut(q.Data, ":")
+	if action, ok := commandButtons[kind]; ok {
+		return action(h, ctx, tx, r, arg, press)
+	}
+	h.Conv.Logger.Warn("forged or malformed callback data ignored", "returnee_id", r.ID, "bytes", len(q.Data))
+	return storage.EnqueueMessages(ctx, tx, answerCallback(chatID, q.ID, ""))
+}
+
+// say queues one of the bot's texts to the returnee, with an optional keyboard.
+func (h *ReturneeHandler) say(ctx context.Context, tx *sql.Tx, r storage.Returnee, key string, kb [][]Button, args ...any) error {
+	return storage.EnqueueMessages(ctx, tx, textMessages(*r.ChatID, storage.LaneReply, h.Conv.Texts.Get(r.Language, key, args...), kb)...)
+}
