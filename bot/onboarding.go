@@ -75,7 +75,7 @@ func (h *ReturneeHandler) onboardingStep(ctx context.Context, tx *sql.Tx, upd tg
 		}
 		payload, ok := strings.CutPrefix(upd.CallbackQuery.Data, invPrefix(inv.ID))
 		if !ok {
-			return storage.EnqueueMessages(ctx, tx, answerCallback(chat.ID, press.queryID, h.Conv.Texts.Get(languageOf(upd.SentFrom()), "question_closed")))
+			return enqueueEphemeral(ctx, tx, []storage.OutboxMessage{answerCallback(chat.ID, press.queryID, h.Conv.Texts.Get(languageOf(upd.SentFrom()), "question_closed"))})
 		}
 		in = flows.Input{Kind: flows.InputButton, Button: payload}
 	case upd.Message != nil:
@@ -97,7 +97,7 @@ func (h *ReturneeHandler) onboardingStep(ctx context.Context, tx *sql.Tx, upd tg
 	res := flows.Step(odef, st, in, h.Conv.env())
 	if res.Ignored {
 		if press != nil {
-			return storage.EnqueueMessages(ctx, tx, answerCallback(chat.ID, press.queryID, ""))
+			return enqueueEphemeral(ctx, tx, []storage.OutboxMessage{answerCallback(chat.ID, press.queryID, "")})
 		}
 		return nil
 	}
@@ -120,7 +120,7 @@ func (h *ReturneeHandler) applyOnboarding(ctx context.Context, tx *sql.Tx, upd t
 		}
 	}
 	if res.Stale {
-		return storage.EnqueueMessages(ctx, tx, msgs...)
+		return enqueueEphemeral(ctx, tx, msgs)
 	}
 	state, err := json.Marshal(res.State)
 	if err != nil {
@@ -175,7 +175,7 @@ func (h *ReturneeHandler) applyOnboarding(ctx context.Context, tx *sql.Tx, upd t
 		return err
 	}
 	msgs = append(msgs, render(chat.ID, storage.LaneReply, invPrefix(inv.ID), res.Messages)...)
-	return storage.EnqueueMessages(ctx, tx, msgs...)
+	return enqueueEphemeral(ctx, tx, msgs) // before consent no message is kept once sent
 }
 
 // answersFromState lists the answers of a state, to store them once consent
