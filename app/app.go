@@ -136,7 +136,7 @@ func (a *App) loadFlows() error {
 	if err != nil {
 		return fmt.Errorf("flow definitions refused:\n%w", err)
 	}
-	a.Texts = flows.DefaultTexts()
+	a.Texts = a.Flows.Texts
 	return nil
 }
 

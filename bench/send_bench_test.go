@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -60,7 +61,7 @@ func BenchmarkSendLimited(b *testing.B) {
 	rdb, prefix := storagetest.NewRedis(b)
 	fake := telegramtest.New()
 	defer fake.Close()
-	const chats, perChat, limit = 1000, 3, 30.0
+	chats, perChat, limit := benchSendChats(), 3, 30.0
 	fillOutbox(b, db, fake, chats, perChat)
 	s := bot.NewSender(bot.SenderConfig{
 		DB: db, Telegram: bot.NewClient(fake.Token(), fake.Endpoint(), nil), Rate: limit,
@@ -90,4 +91,13 @@ func BenchmarkSendUnlimited(b *testing.B) {
 	fmt.Printf("send rate unlimited: %.0f msgs/s (%d messages to %d chats in %.2f s)\n", rate, chats*perChat, chats, elapsed.Seconds())
 }
 
-func chatText(i int) string { return "message " + strconv.Itoa(i) }
+
+
+// benchSendChats is 1,000 unless SUIVI_BENCH_SEND_CHATS says otherwise (for
+// a quicker run while tuning).
+func benchSendChats() int {
+	if n, err := strconv.Atoi(os.Getenv("SUIVI_BENCH_SEND_CHATS")); err == nil && n > 0 {
+		return n
+	}
+	return 1000
+}

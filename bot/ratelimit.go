@@ -3,11 +3,9 @@ package bot
 import (
 	"context"
 	"log/slog"
-	"math"
 	"sync"
 	"time"
 
-	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/time/rate"
 )
@@ -132,7 +130,6 @@ func (l *localLimiter) Penalize(ctx context.Context, wait time.Duration) {
 type redisLimiter struct {
 	cfg      LimitConfig
 	rdb      *redis.Client
-	gcra     *redis_rate.Limiter
 	prefix   string
 	fallback Limiter
 	log      *slog.Logger
@@ -152,16 +149,8 @@ const fallbackShare = 0.25
 func NewRedisLimiter(cfg LimitConfig, rdb *redis.Client, prefix string, log *slog.Logger) Limiter {
 	fb := cfg
 	fb.Rate = cfg.Rate * fallbackShare
-	return &redisLimiter{cfg: cfg, rdb: rdb, gcra: redis_rate.NewLimiter(rdb), prefix: prefix,
+	return &redisLimiter{cfg: cfg, rdb: rdb, prefix: prefix,
 		fallback: NewLocalLimiter(fb), log: log}
-}
-
-// limit turns a rate into a GCRA limit with one-message bursts; the period
-// is long enough to express fractional rates as whole counts.
-func limit(perSecond float64) redis_rate.Limit {
-	const period = 10 * time.Second
-	n := int(math.Max(1, math.Floor(perSecond*period.Seconds())))
-	return redis_rate.Limit{Rate: n, Burst: 1, Period: period}
 }
 
 func (l *redisLimiter) redisFailed(err error) {
@@ -189,30 +178,39 @@ func (l *redisLimiter) WaitGlobal(ctx context.Context) error {
 	if err := l.waitSharedPause(ctx); err != nil {
 		return err
 	}
-	for {
-		r := l.cfg.Rate * rateHeadroom
-		l.mu.Lock()
-		if time.Now().Before(l.slowUntil) {
-			r *= slowFactor
-		}
-		l.mu.Unlock()
-		res, err := l.gcra.Allow(ctx, l.prefix+"send:global", limit(r))
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			l.redisFailed(err)
-			return l.fallback.WaitGlobal(ctx)
-		}
-		l.redisOK()
-		if res.Allowed > 0 {
-			return nil
-		}
-		if err := sleepFor(ctx, res.RetryAfter); err != nil {
-			return err
-		}
+	r := l.cfg.Rate * rateHeadroom
+	l.mu.Lock()
+	if time.Now().Before(l.slowUntil) {
+		r *= slowFactor
 	}
+	l.mu.Unlock()
+	interval := time.Duration(float64(time.Second) / r)
+	wait, err := reserveSlot.Run(ctx, l.rdb, []string{l.prefix + "send:slot"}, interval.Microseconds()).Int64()
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		l.redisFailed(err)
+		return l.fallback.WaitGlobal(ctx)
+	}
+	l.redisOK()
+	return sleepFor(ctx, time.Duration(wait)*time.Microsecond)
 }
+
+// reserveSlot hands out send slots one interval apart on Redis's clock,
+// shared by every replica: it returns how long the caller waits for its slot
+// (in microseconds). Slots are fixed in advance, so a caller waking a little
+// late does not push the next slots back, and the paced rate holds exactly;
+// a slot is never given in the past, so there is no burst after idle time.
+var reserveSlot = redis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local interval = tonumber(ARGV[1])
+local slot = tonumber(redis.call('GET', KEYS[1]) or '0')
+if slot < now then slot = now end
+redis.call('SET', KEYS[1], slot + interval, 'PX', math.ceil(interval / 1000) + 1000)
+return slot - now
+`)
 
 // waitSharedPause honours a pause any replica set after a 429; the key is
 // read at most four times a second.

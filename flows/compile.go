@@ -94,6 +94,11 @@ func (d *Definition) prepare(c *checker) {
 			parse(a.When)
 		}
 	}
+	for _, a := range d.Alerts {
+		if a.When != nil {
+			a.questions = d.questionsBehind(a.When.refs, map[string]bool{})
+		}
+	}
 	for _, e := range d.Endings {
 		if e != nil {
 			parse(e.If)
@@ -103,3 +108,34 @@ func (d *Definition) prepare(c *checker) {
 
 // maxScalePoints bounds a scale so that its buttons fit a phone.
 const maxScalePoints = 10
+
+// questionsBehind lists the questions names stand for: a question itself, the
+// questions a formula reads, the questions of a dimension (every scored
+// question for the composite), so that an alert on who5_percent shows the
+// case worker the five answers behind it.
+func (d *Definition) questionsBehind(names []string, seen map[string]bool) []string {
+	var out []string
+	for _, name := range names {
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		if _, ok := d.byID[name]; ok {
+			out = append(out, name)
+			continue
+		}
+		for _, f := range d.Computed {
+			if f.ID == name && f.Expr != nil {
+				out = append(out, d.questionsBehind(f.Expr.refs, seen)...)
+			}
+		}
+		for _, q := range d.Questions {
+			scored := q.Dimension != "" && (q.Dimension == name || name == "composite" || name == "sustainable")
+			if scored && !seen[q.ID] {
+				seen[q.ID] = true
+				out = append(out, q.ID)
+			}
+		}
+	}
+	return out
+}

@@ -206,6 +206,8 @@ type AlertRule struct {
 	Reply    Text   `yaml:"reply"`   // sent at once to the returnee; may use {emergency_contacts}
 	Hold     bool   `yaml:"hold"`    // routine check-ins pause until a human follows up
 	Line     int    `yaml:"-"`
+
+	questions []string // the questions When depends on, through formulas and dimensions
 }
 
 // Ending is a closing message; the first whose If holds (or has no If) is sent

@@ -242,7 +242,7 @@ func (r *run) raiseAlerts() bool {
 		}
 		r.st.Fired = append(r.st.Fired, a.ID)
 		alert := Alert{RuleID: a.ID, Category: a.Category, Severity: a.Severity, Message: maps.Clone(a.Message), Hold: a.Hold}
-		for _, ref := range a.When.refs {
+		for _, ref := range a.questions {
 			if _, ok := r.st.Answers[ref]; ok {
 				alert.QuestionIDs = append(alert.QuestionIDs, ref)
 			}

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"encoding/json"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -384,4 +385,46 @@ func TestStateRoundTripsThroughJSON(t *testing.T) {
 	if !reflect.DeepEqual(a.Messages, c.Messages) || !reflect.DeepEqual(a.Computed, c.Computed) {
 		t.Errorf("a state read back from JSON behaves differently")
 	}
+}
+
+// FuzzStep sends any text or payload to every question of the all_types flow:
+// the engine never panics, and what it records is well formed.
+func FuzzStep(f *testing.F) {
+	for _, s := range []string{"1", "money, work", "15/03/2026", "1 500 dh", "", "needs:!done", "story:x", "نعم", strings.Repeat("a", 30)} {
+		f.Add(s, false)
+		f.Add(s, true)
+	}
+	def, err := Load(os.DirFS("testdata/engine"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	d, _ := def.Latest("all_types")
+	f.Fuzz(func(t *testing.T, s string, button bool) {
+		st := Start(d, "fr", testEnv()).State
+		for range len(d.Questions) {
+			in := typed(s)
+			if button {
+				in = Input{Kind: InputButton, Button: s}
+			}
+			res := Step(d, st, in, testEnv())
+			for _, a := range res.Answers {
+				if a.QuestionID != st.Current && a.QuestionID != st.Current+"#media" {
+					t.Fatalf("answer to %q while %q was asked", a.QuestionID, st.Current)
+				}
+			}
+			if res.Ignored || res.Stale || res.Finished {
+				return
+			}
+			// Move on with a valid answer to reach the next question type.
+			q, _ := d.Question(res.State.Current)
+			next := Step(d, res.State, skip(q.ID), testEnv())
+			if next.Ignored {
+				next = Step(d, res.State, press(q.ID, q.Options[0].Value), testEnv())
+			}
+			if next.Finished {
+				return
+			}
+			st = next.State
+		}
+	})
 }

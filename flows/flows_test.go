@@ -252,3 +252,17 @@ func TestStartSendsIntroAndFirstQuestionTogether(t *testing.T) {
 		t.Errorf("project status buttons %+v, want several on the first row", pc.Buttons)
 	}
 }
+
+func TestPromptRepeatsTheCurrentQuestion(t *testing.T) {
+	def := flow(t, "project_checkin")
+	st := Step(def, Start(def, "fr", testEnv()).State, press("status", "operating"), testEnv()).State
+	st.Lang = "en" // the returnee changed language meanwhile
+	ms := Prompt(def, st, testEnv())
+	if len(ms) != 1 || !strings.HasPrefix(ms[0].Text, "Last month, how much") || ms[0].Buttons[0][0].Payload != "revenue:!skip" {
+		t.Errorf("Prompt = %+v", ms)
+	}
+	st.Finished, st.Current = true, ""
+	if ms := Prompt(def, st, testEnv()); ms != nil {
+		t.Errorf("Prompt after the end = %+v", ms)
+	}
+}

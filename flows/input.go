@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -121,10 +122,12 @@ func (r *run) typed(q *Question, s string) {
 			return
 		}
 	case TypeNumber:
-		if v, err := ParseNumber(s); err == nil && r.inBounds(q, v) {
+		v, err := ParseNumber(s)
+		if err == nil && r.inBounds(q, v) {
 			r.record(q, Value{Kind: KindNumber, Number: v})
 			return
-		} else if err == nil && q.Integer && v != float64(int64(v)) {
+		}
+		if err == nil && q.Integer && v != math.Trunc(v) {
 			r.reprompt(q, r.texts.Get(r.st.Lang, "reprompt_integer"))
 			return
 		}
@@ -149,7 +152,7 @@ func (r *run) typed(q *Question, s string) {
 }
 
 func (r *run) inBounds(q *Question, v float64) bool {
-	return (q.Min == nil || v >= *q.Min) && (q.Max == nil || v <= *q.Max) && (!q.Integer || v == float64(int64(v)))
+	return (q.Min == nil || v >= *q.Min) && (q.Max == nil || v <= *q.Max) && (!q.Integer || v == math.Trunc(v))
 }
 
 // media handles a sticker, photo, voice note… sent instead of an answer. A

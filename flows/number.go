@@ -36,8 +36,10 @@ func ParseNumber(s string) (float64, error) {
 	for first > 0 && (s[first-1] == '.' || s[first-1] == ',') {
 		first-- // ".5" and ",5"
 	}
-	core := s[first : last+1]
-	before, after := strings.TrimSpace(s[:first]), strings.TrimSpace(s[last+1:])
+	_, size := utf8.DecodeRuneInString(s[last:])
+	end := last + size
+	core := s[first:end]
+	before, after := strings.TrimSpace(s[:first]), strings.TrimSpace(s[end:])
 	neg := false
 	if rest, ok := strings.CutSuffix(before, "-"); ok {
 		neg, before = true, strings.TrimSpace(rest)

@@ -55,7 +55,8 @@ func TestParseNumber(t *testing.T) {
 		{"\u2068١٥٠٠\u2069", 1500, true}, // isolates are dropped
 		{"-5", -5, true},
 		{"+5", 5, true},
-		{"−5", -5, true}, // minus sign
+		{"−5", -5, true},    // minus sign
+		{"١٥٠٠٫", 0, false}, // a decimal mark with nothing after
 		{"", 0, false},
 		{"abc", 0, false},
 		{"dh", 0, false},

@@ -36,7 +36,8 @@ var RequiredTexts = []string{
 	"reprompt_text_too_long", "reprompt_text", "reprompt_choice", "reprompt_multiple_empty",
 	"reprompt_media", "media_kept", "reprompt_date", "emergency_contacts_fallback",
 	"media_sticker", "media_photo", "media_voice", "media_location", "media_document",
-	"media_video", "media_other", "language_name",
+	"media_video", "media_other", "language_name", "staff_welcome", "alert_lost_contact",
+	"alert_unreachable", "alert_opt_out", "alert_help_request",
 }
 
 var embeddedTexts = sync.OnceValue(func() *Texts {

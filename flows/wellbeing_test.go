@@ -55,6 +55,11 @@ func TestWellbeingBranching(t *testing.T) {
 			if !slices.Equal(fired, tt.alerts) {
 				t.Errorf("alerts %v, want %v", fired, tt.alerts)
 			}
+			for _, a := range alerts {
+				if a.RuleID == "low_wellbeing" && !slices.Equal(a.QuestionIDs, []string{"who5_1", "who5_2", "who5_3", "who5_4", "who5_5"}) {
+					t.Errorf("low_wellbeing alert shows %v, want the five WHO-5 answers", a.QuestionIDs)
+				}
+			}
 			if tt.asked != nil && computed["phq2"] != 3 {
 				t.Errorf("phq2 = %v, want 3", computed["phq2"])
 			}
