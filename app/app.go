@@ -20,6 +20,7 @@ import (
 	"suivi/bot"
 	"suivi/bot/telegramtest"
 	"suivi/flows"
+	"suivi/scheduler"
 	"suivi/storage"
 )
 
@@ -52,6 +53,7 @@ type App struct {
 	Registry      *prometheus.Registry
 	Router        *bot.Router
 	Conversations *bot.Conversations
+	Scheduler     *scheduler.Scheduler
 	Sender        *bot.Sender
 	BotName       string
 
@@ -105,7 +107,32 @@ func New(ctx context.Context, cfg Config, opts Options) (a *App, err error) {
 	a.Metrics = bot.NewMetrics(a.Registry)
 	a.Registry.MustRegister(newOutboxCollector(a.DB))
 	a.wire()
+	if a.Scheduler, err = scheduler.New(scheduler.Config{
+		DB: a.DB, Redis: a.Redis, KeyPrefix: a.opts.RedisPrefix, Campaigns: Campaigns(a.Flows),
+		DefaultTZ: cfg.Timezone, Opener: a.Conversations, Logger: a.log.With("component", "scheduler"), Now: a.opts.Now,
+	}); err != nil {
+		return nil, err
+	}
+	if err := a.Scheduler.AddJob(scheduler.RetentionJob(a.DB)); err != nil {
+		return nil, err
+	}
 	return a, nil
+}
+
+// Campaigns turns the flows scheduled relative to the return date into the
+// scheduler's campaigns.
+func Campaigns(cat *flows.Catalog) []scheduler.Campaign {
+	var out []scheduler.Campaign
+	seen := map[string]bool{}
+	for _, d := range cat.List() {
+		if d.Schedule.Trigger != "return" || len(d.Schedule.Months) == 0 || seen[d.ID] {
+			continue
+		}
+		latest, _ := cat.Latest(d.ID)
+		seen[d.ID] = true
+		out = append(out, scheduler.Campaign{FlowID: latest.ID, Months: latest.Schedule.Months})
+	}
+	return out
 }
 
 func (a *App) openRedis(ctx context.Context) error {
@@ -230,6 +257,9 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	sending.Add(1)
 	go func() { defer sending.Done(); a.Sender.Run(sendCtx) }()
+	if err := a.Scheduler.Start(sendCtx); err != nil {
+		return err
+	}
 
 	select {
 	case <-ctx.Done():
@@ -239,6 +269,8 @@ func (a *App) Run(ctx context.Context) error {
 	a.log.Info("shutting down: stopping intake")
 	stopIntake()
 	intake.Wait()
+	a.log.Info("shutting down: stopping the scheduler")
+	a.Scheduler.Stop(context.Background())
 	a.log.Info("shutting down: finishing sends in flight")
 	stopSender()
 	sending.Wait()
