@@ -91,8 +91,6 @@ func BenchmarkSendUnlimited(b *testing.B) {
 	fmt.Printf("send rate unlimited: %.0f msgs/s (%d messages to %d chats in %.2f s)\n", rate, chats*perChat, chats, elapsed.Seconds())
 }
 
-
-
 // benchSendChats is 1,000 unless SUIVI_BENCH_SEND_CHATS says otherwise (for
 // a quicker run while tuning).
 func benchSendChats() int {
