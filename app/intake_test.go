@@ -119,21 +119,20 @@ func TestPollingBacksOffOnServerErrors(t *testing.T) {
 	w.waitMessages(u.ID(), 1)
 }
 
-func webhookConfig(w *world, r *running) app.Config {
+// startWebhook runs an App in webhook mode on a known address, so the fake
+// can deliver to it.
+func startWebhook(w *world, opts app.Options) (*running, app.Config) {
+	l := listen(w.t, "127.0.0.1:0")
 	cfg := w.Cfg
-	cfg.WebhookURL = "http://" + r.App.Addr() + "/telegram/webhook"
+	cfg.WebhookURL = "http://" + l.Addr().String() + "/telegram/webhook"
 	cfg.WebhookSecret = "s3cret_token-1"
-	return cfg
+	opts.Listener = l
+	return w.start(cfg, opts), cfg
 }
 
 func TestWebhookDeliveryAndDuplicates(t *testing.T) {
 	w := newWorld(t)
-	// Learn a free address first, then start the webhook App on it.
-	probe := w.start(w.Cfg, app.Options{})
-	cfg := webhookConfig(w, probe)
-	addr := probe.App.Addr()
-	probe.Stop()
-	r := w.start(cfg, app.Options{Listener: listen(t, addr)})
+	r, cfg := startWebhook(w, app.Options{})
 	u := w.Fake.User(7010)
 	u.SendText("bonjour")
 	w.waitMessages(u.ID(), 1)
@@ -162,11 +161,7 @@ func TestWebhookDeliveryAndDuplicates(t *testing.T) {
 
 func TestWebhookRejectsBadRequests(t *testing.T) {
 	w := newWorld(t)
-	probe := w.start(w.Cfg, app.Options{})
-	cfg := webhookConfig(w, probe)
-	addr := probe.App.Addr()
-	probe.Stop()
-	r := w.start(cfg, app.Options{Listener: listen(t, addr)})
+	r, cfg := startWebhook(w, app.Options{})
 	url := "http://" + r.App.Addr() + "/telegram/webhook"
 	valid := []byte(`{"update_id":991,"message":{"message_id":1,"date":1,"chat":{"id":7020,"type":"private"},"from":{"id":7020,"is_bot":false,"first_name":"A"},"text":"x"}}`)
 	huge := append([]byte(`{"update_id":992,"message":{"text":"`), bytes.Repeat([]byte("a"), 2<<20)...)
@@ -198,11 +193,7 @@ func TestWebhookRejectsBadRequests(t *testing.T) {
 
 func TestWebhookAnswers5xxWhenItCannotStore(t *testing.T) {
 	w := newWorld(t)
-	probe := w.start(w.Cfg, app.Options{})
-	cfg := webhookConfig(w, probe)
-	addr := probe.App.Addr()
-	probe.Stop()
-	r := w.start(cfg, app.Options{Listener: listen(t, addr), HandleTimeout: 200 * time.Millisecond})
+	r, cfg := startWebhook(w, app.Options{HandleTimeout: 200 * time.Millisecond})
 	lock, _ := w.DB.Begin()
 	lock.Exec(`LOCK TABLE telegram_updates IN EXCLUSIVE MODE`)
 	body := []byte(`{"update_id":993,"message":{"message_id":1,"date":1,"chat":{"id":7030,"type":"private"},"from":{"id":7030,"is_bot":false,"first_name":"A"},"text":"x"}}`)

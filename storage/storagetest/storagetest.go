@@ -44,38 +44,16 @@ func AdminURL() string {
 // drops it when the test ends. It returns the open handle and its URL.
 func NewDatabase(tb testing.TB) (*sql.DB, string) {
 	tb.Helper()
-	ctx := context.Background()
-	admin, err := sql.Open("postgres", AdminURL())
-	if err != nil {
-		tb.Fatalf("open PostgreSQL: %v", err)
-	}
-	defer admin.Close()
-	if err := admin.PingContext(ctx); err != nil {
-		tb.Fatalf("PostgreSQL is not reachable at %s: %v; %s", redact(AdminURL()), err, startPostgres)
-	}
-	tmpl := templateName()
-	templateOnce.Do(func() { templateErr = ensureTemplate(ctx, admin, tmpl) })
-	if templateErr != nil {
-		tb.Fatalf("prepare template database: %v", templateErr)
-	}
-	name := "suivi_test_" + randomHex(6)
-	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+pq.QuoteIdentifier(name)+` TEMPLATE `+pq.QuoteIdentifier(tmpl)); err != nil {
-		tb.Fatalf("create test database: %v", err)
-	}
-	dsn := withDatabase(AdminURL(), name)
-	db, err := storage.Open(ctx, dsn)
-	if err != nil {
-		tb.Fatalf("open test database: %v", err)
-	}
-	tb.Cleanup(func() {
-		db.Close()
-		dropDatabase(name)
-	})
-	return db, dsn
+	return newDatabase(tb, true)
 }
 
 // NewEmptyDatabase creates a database with no schema, for migration tests.
 func NewEmptyDatabase(tb testing.TB) (*sql.DB, string) {
+	tb.Helper()
+	return newDatabase(tb, false)
+}
+
+func newDatabase(tb testing.TB, migrated bool) (*sql.DB, string) {
 	tb.Helper()
 	ctx := context.Background()
 	admin, err := sql.Open("postgres", AdminURL())
@@ -86,8 +64,17 @@ func NewEmptyDatabase(tb testing.TB) (*sql.DB, string) {
 	if err := admin.PingContext(ctx); err != nil {
 		tb.Fatalf("PostgreSQL is not reachable at %s: %v; %s", redact(AdminURL()), err, startPostgres)
 	}
+	create := `CREATE DATABASE %s`
+	if migrated {
+		tmpl := templateName()
+		templateOnce.Do(func() { templateErr = ensureTemplate(ctx, admin, tmpl) })
+		if templateErr != nil {
+			tb.Fatalf("prepare template database: %v", templateErr)
+		}
+		create += ` TEMPLATE ` + pq.QuoteIdentifier(tmpl)
+	}
 	name := "suivi_test_" + randomHex(6)
-	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+pq.QuoteIdentifier(name)); err != nil {
+	if _, err := admin.ExecContext(ctx, fmt.Sprintf(create, pq.QuoteIdentifier(name))); err != nil {
 		tb.Fatalf("create test database: %v", err)
 	}
 	dsn := withDatabase(AdminURL(), name)
