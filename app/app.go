@@ -64,7 +64,7 @@ type App struct {
 
 // New opens everything Suivi needs and checks it: database (created and
 // migrated when needed), Redis when configured, flow definitions, Telegram.
-func New(ctx context.Context, cfg Config, opts Options) (a *App, err error) {
+func New(ctx context.Context, cfg Config, opts Options) (_ *App, err error) {
 	if opts.Logger == nil {
 		opts.Logger = NewLogger(cfg, os.Stderr)
 	}
@@ -74,7 +74,7 @@ func New(ctx context.Context, cfg Config, opts Options) (a *App, err error) {
 	if opts.RedisPrefix == "" {
 		opts.RedisPrefix = "suivi:"
 	}
-	a = &App{cfg: cfg, opts: opts, log: opts.Logger, ready: make(chan struct{})}
+	a := &App{cfg: cfg, opts: opts, log: opts.Logger, ready: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			a.Close()
