@@ -109,7 +109,7 @@ func New(ctx context.Context, cfg Config, opts Options) (_ *App, err error) {
 	a.wire()
 	if a.Scheduler, err = scheduler.New(scheduler.Config{
 		DB: a.DB, Redis: a.Redis, KeyPrefix: a.opts.RedisPrefix, Campaigns: Campaigns(a.Flows),
-		DefaultTZ: cfg.Timezone, Opener: a.Conversations, Logger: a.log.With("component", "scheduler"), Now: a.opts.Now,
+		DefaultTZ: cfg.Timezone, Opener: a.Conversations, Logger: a.log, Now: a.opts.Now,
 	}); err != nil {
 		return nil, err
 	}

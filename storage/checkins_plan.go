@@ -47,13 +47,13 @@ SELECT r.id, r.return_date, r.timezone, to_char(r.window_start, 'HH24:MI'), to_c
        false
 FROM returnees r
 JOIN checkin_plans p ON p.returnee_id = r.id
-WHERE r.consent = 'accepted'
-  AND r.status <> 'deleted'
-  AND EXISTS (SELECT 1 FROM unnest($1::date[], $2::date[]) AS w (lo, hi)
+WHERE EXISTS (SELECT 1 FROM unnest($1::date[], $2::date[]) AS w (lo, hi)
               WHERE r.return_date BETWEEN w.lo AND w.hi)`
 
-// EachPlannedReturneeIn streams the consented returnees already known to the
-// planner whose return date lies in one of ranges, to fn.
+// EachPlannedReturneeIn streams the returnees known to the planner whose
+// return date lies in one of ranges, to fn. Being known is the only
+// condition: a returnee who withdrew meanwhile gets rows that are never
+// opened and are cancelled with their plan, so no day is ever left out.
 func EachPlannedReturneeIn(ctx context.Context, q Querier, ranges []DateRange, fn func(PlanReturnee) error) error {
 	if len(ranges) == 0 {
 		return nil
