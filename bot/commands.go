@@ -137,6 +137,9 @@ func (h *ReturneeHandler) pause(ctx context.Context, tx *sql.Tx, r storage.Retur
 	if err := storage.CancelConversations(ctx, tx, r.ID, h.Conv.Now()); err != nil {
 		return err
 	}
+	if err := storage.CancelOpenCheckins(ctx, tx, r.ID, h.Conv.Now()); err != nil {
+		return err
+	}
 	text := h.Conv.Texts.Get(r.Language, "paused", until.Format("2006-01-02"))
 	return storage.EnqueueMessages(ctx, tx, h.done(r, p, text)...)
 }
@@ -149,6 +152,9 @@ func (h *ReturneeHandler) stop(ctx context.Context, tx *sql.Tx, r storage.Return
 		return err
 	}
 	if err := storage.CancelConversations(ctx, tx, r.ID, h.Conv.Now()); err != nil {
+		return err
+	}
+	if err := storage.CancelOpenCheckins(ctx, tx, r.ID, h.Conv.Now()); err != nil {
 		return err
 	}
 	if _, err := storage.CreateAlert(ctx, tx, storage.Alert{ReturneeID: &r.ID, Category: storage.AlertOptOut,

@@ -108,6 +108,19 @@ func CancelCheckin(ctx context.Context, q Querier, conversationID int64, at time
 	return nil
 }
 
+// CancelOpenCheckins cancels the returnee's open check-in, if any: the bot
+// calls it with CancelConversations when a returnee pauses, stops or is
+// deleted in the middle of one, so it is neither reminded nor counted as
+// missed, and the next one is not held back.
+func CancelOpenCheckins(ctx context.Context, q Querier, returneeID int64, at time.Time) error {
+	if _, err := q.ExecContext(ctx, `
+		UPDATE checkins SET status = 'cancelled', closed_at = $2, next_action_at = NULL, updated_at = now()
+		WHERE returnee_id = $1 AND status = 'open'`, returneeID, at); err != nil {
+		return fmt.Errorf("cancel open checkins: %w", err)
+	}
+	return nil
+}
+
 // CheckinByConversation loads the check-in a conversation belongs to.
 func CheckinByConversation(ctx context.Context, q Querier, conversationID int64) (Checkin, error) {
 	c, err := scanCheckin(q.QueryRowContext(ctx, `SELECT `+checkinColumns+` FROM checkins WHERE conversation_id = $1`, conversationID))

@@ -91,13 +91,13 @@ SELECT id, consent, chat_id, status, paused_until, safety_hold, timezone,
        to_char(window_start, 'HH24:MI'), to_char(window_end, 'HH24:MI')
 FROM returnees
 WHERE id = $1
-FOR NO KEY UPDATE SKIP LOCKED`
+FOR UPDATE SKIP LOCKED`
 
 // ClaimCheckinReturnee locks a returnee's row until tx ends, in the same
-// order as the bot (returnee first), without waiting: ok is false when
-// another transaction holds it or it is gone, and the caller tries later.
-// The lock excludes the bot's handling of the same returnee but not the
-// key-share locks of foreign keys (the planner inserting check-ins).
+// order and mode as the bot (returnee first, FOR UPDATE, so the Opener's own
+// LockReturnee never waits), without waiting: ok is false when another
+// transaction holds it (the bot handling a message, the planner's foreign
+// key checks) or it is gone, and the caller tries later.
 func ClaimCheckinReturnee(ctx context.Context, tx *sql.Tx, id int64) (r CheckinReturnee, ok bool, err error) {
 	err = tx.QueryRowContext(ctx, sqlClaimCheckinReturnee, id).Scan(&r.ID, &r.Consent, &r.ChatID, &r.Status,
 		&r.PausedUntil, &r.SafetyHold, &r.Timezone, &r.WindowStart, &r.WindowEnd)

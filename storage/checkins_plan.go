@@ -28,6 +28,7 @@ FROM returnees r
 LEFT JOIN checkin_plans p ON p.returnee_id = r.id
 WHERE r.consent = 'accepted'
   AND r.status <> 'deleted'
+  AND r.return_date IS NOT NULL
   AND (p.returnee_id IS NULL
        OR p.return_date <> r.return_date
        OR p.timezone <> r.timezone
@@ -183,13 +184,13 @@ SET status = 'cancelled', closed_at = $1, updated_at = now()
 FROM returnees r
 WHERE r.id = c.returnee_id
   AND c.status = 'planned'
-  AND (r.consent <> 'accepted' OR r.status = 'deleted')`
+  AND (r.consent <> 'accepted' OR r.status = 'deleted' OR r.return_date IS NULL)`
 
 const sqlForgetWithdrawnPlans = `
 DELETE FROM checkin_plans p
 USING returnees r
 WHERE r.id = p.returnee_id
-  AND (r.consent <> 'accepted' OR r.status = 'deleted')`
+  AND (r.consent <> 'accepted' OR r.status = 'deleted' OR r.return_date IS NULL)`
 
 const sqlCancelUnknownFlowCheckins = `
 UPDATE checkins
