@@ -3,6 +3,7 @@ package app_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"suivi/storage"
 )
@@ -135,5 +136,24 @@ func TestDeclinedConsentIsRespected(t *testing.T) {
 	p.settle()
 	if after := len(w.Fake.Messages(p.u.ID())); after != before {
 		t.Fatal("the bot wrote again after a refusal")
+	}
+}
+
+func TestStaffInvitationBindsTheirTelegram(t *testing.T) {
+	w, _ := conversational(t)
+	s, err := storage.UpsertStaff(t.Context(), w.DB, storage.StaffInput{Handle: "cw.amina", Name: "Amina", Role: "caseworker"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := storage.CreateInvitation(t.Context(), w.DB, storage.InvitationTarget{StaffID: s.ID}, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := w.person(8700, "fr")
+	p.u.SendCommand("start", inv.Token)
+	p.expect("cw.amina")
+	p.settle()
+	if n := w.count(`SELECT count(*) FROM staff WHERE handle = 'cw.amina' AND telegram_id = 8700`); n != 1 {
+		t.Fatal("the staff member's Telegram account was not bound")
 	}
 }
