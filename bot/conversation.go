@@ -105,13 +105,9 @@ type pressed struct {
 
 // Step applies one input to the returnee's active conversation.
 func (c *Conversations) Step(ctx context.Context, tx *sql.Tx, r storage.Returnee, conv storage.Conversation, in flows.Input, press *pressed) error {
-	def, ok := c.Flows.Get(conv.FlowID, conv.FlowVersion)
-	if !ok {
-		return fmt.Errorf("conversation %d: flow %s v%d is not loaded", conv.ID, conv.FlowID, conv.FlowVersion)
-	}
-	var st flows.State
-	if err := json.Unmarshal(conv.State, &st); err != nil {
-		return fmt.Errorf("conversation %d: state: %w", conv.ID, err)
+	def, st, err := c.load(conv)
+	if err != nil {
+		return err
 	}
 	res := flows.Step(def, st, in, c.env())
 	if res.Ignored {
@@ -212,13 +208,9 @@ func answerRows(answers []flows.Answer) []storage.AnswerRow {
 
 // Prompt queues the current question of a conversation again.
 func (c *Conversations) Prompt(ctx context.Context, tx *sql.Tx, r storage.Returnee, conv storage.Conversation, lane int, lead string) error {
-	def, ok := c.Flows.Get(conv.FlowID, conv.FlowVersion)
-	if !ok {
-		return fmt.Errorf("conversation %d: flow %s v%d is not loaded", conv.ID, conv.FlowID, conv.FlowVersion)
-	}
-	var st flows.State
-	if err := json.Unmarshal(conv.State, &st); err != nil {
-		return fmt.Errorf("conversation %d: state: %w", conv.ID, err)
+	def, st, err := c.load(conv)
+	if err != nil {
+		return err
 	}
 	st.Lang = r.Language
 	var msgs []storage.OutboxMessage
@@ -287,4 +279,17 @@ func withLanguage(raw json.RawMessage, lang string) (json.RawMessage, error) {
 	}
 	st.Lang = lang
 	return json.Marshal(st)
+}
+
+// load finds the definition version a conversation started with and its state.
+func (c *Conversations) load(conv storage.Conversation) (*flows.Definition, flows.State, error) {
+	var st flows.State
+	def, ok := c.Flows.Get(conv.FlowID, conv.FlowVersion)
+	if !ok {
+		return nil, st, fmt.Errorf("conversation %d: flow %s v%d is not loaded", conv.ID, conv.FlowID, conv.FlowVersion)
+	}
+	if err := json.Unmarshal(conv.State, &st); err != nil {
+		return nil, st, fmt.Errorf("conversation %d: state: %w", conv.ID, err)
+	}
+	return def, st, nil
 }

@@ -3,6 +3,7 @@ package telegramtest
 import (
 	"mime"
 	"path"
+	"time"
 )
 
 func (s *Server) getMe(*request) (any, *apiError) {
@@ -19,23 +20,10 @@ func (s *Server) sendMessage(r *request) (any, *apiError) {
 	text, mode := r.params["text"], r.params["parse_mode"]
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c, e := s.requestChatLocked(r)
+	c, plain, mk, now, e := s.acceptSendLocked(r, text, mode, false)
 	if e != nil {
 		return nil, e
 	}
-	plain, e := s.checkTextLocked(text, mode, false)
-	if e != nil {
-		return nil, e
-	}
-	mk, e := s.parseMarkupLocked(r)
-	if e != nil {
-		return nil, e
-	}
-	now := s.now()
-	if e := s.rateLocked(c, now); e != nil {
-		return nil, e
-	}
-	s.acceptLocked(c, now)
 	m := s.addMessageLocked(c, &Message{
 		Kind: "text", Text: text, PlainText: plain, ParseMode: mode,
 		Keyboard: mk.keyboard, ReplyMarkup: mk.raw, inline: mk.inline, Date: now,
@@ -65,23 +53,10 @@ func (s *Server) sendFile(r *request, field string) (any, *apiError) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c, e := s.requestChatLocked(r)
+	c, plain, mk, now, e := s.acceptSendLocked(r, caption, mode, true)
 	if e != nil {
 		return nil, e
 	}
-	plain, e := s.checkTextLocked(caption, mode, true)
-	if e != nil {
-		return nil, e
-	}
-	mk, e := s.parseMarkupLocked(r)
-	if e != nil {
-		return nil, e
-	}
-	now := s.now()
-	if e := s.rateLocked(c, now); e != nil {
-		return nil, e
-	}
-	s.acceptLocked(c, now)
 	m := &Message{
 		Kind: field, Caption: caption, PlainText: plain, ParseMode: mode,
 		FileRef: ref, FileID: s.nextFileIDLocked(),
@@ -115,4 +90,27 @@ func mimeType(name string) string {
 		return t
 	}
 	return "application/octet-stream"
+}
+
+// acceptSendLocked checks a send the way Telegram does (chat, text or
+// caption, markup, rate) and counts it as accepted.
+func (s *Server) acceptSendLocked(r *request, text, mode string, caption bool) (*chat, string, markup, time.Time, *apiError) {
+	c, e := s.requestChatLocked(r)
+	if e != nil {
+		return nil, "", markup{}, time.Time{}, e
+	}
+	plain, e := s.checkTextLocked(text, mode, caption)
+	if e != nil {
+		return nil, "", markup{}, time.Time{}, e
+	}
+	mk, e := s.parseMarkupLocked(r)
+	if e != nil {
+		return nil, "", markup{}, time.Time{}, e
+	}
+	now := s.now()
+	if e := s.rateLocked(c, now); e != nil {
+		return nil, "", markup{}, time.Time{}, e
+	}
+	s.acceptLocked(c, now)
+	return c, plain, mk, now, nil
 }
