@@ -155,16 +155,20 @@ func (a *App) openRedis(ctx context.Context) error {
 
 func (a *App) loadFlows() error {
 	var err error
-	if a.cfg.FlowsDir != "" {
-		a.Flows, err = flows.LoadDir(a.cfg.FlowsDir)
-	} else {
-		a.Flows, err = flows.LoadEmbedded()
-	}
-	if err != nil {
+	if a.Flows, err = a.cfg.LoadFlows(); err != nil {
 		return fmt.Errorf("flow definitions refused:\n%w", err)
 	}
 	a.Texts = a.Flows.Texts
 	return nil
+}
+
+// LoadFlows loads the embedded flow definitions, with SUIVI_FLOWS_DIR's
+// files added or overriding them when it is set.
+func (c Config) LoadFlows() (*flows.Catalog, error) {
+	if c.FlowsDir != "" {
+		return flows.LoadDir(c.FlowsDir)
+	}
+	return flows.LoadEmbedded()
 }
 
 func (a *App) openTelegram(ctx context.Context) error {

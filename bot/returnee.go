@@ -21,12 +21,9 @@ type ReturneeHandler struct {
 // Handle implements PersonHandler.
 func (h *ReturneeHandler) Handle(ctx context.Context, tx *sql.Tx, upd tgbotapi.Update) (bool, error) {
 	from := upd.SentFrom()
-	r, err := storage.ReturneeByTelegramID(ctx, tx, from.ID)
+	// Lock the person: their updates are handled one after the other.
+	r, err := storage.LockReturneeByTelegramID(ctx, tx, from.ID)
 	if err == nil {
-		// Lock the person: their updates are handled one after the other.
-		if r, err = storage.LockReturnee(ctx, tx, r.ID); err != nil {
-			return true, err
-		}
 		return true, h.bound(ctx, tx, r, upd)
 	}
 	if !errors.Is(err, storage.ErrNotFound) {

@@ -104,6 +104,16 @@ func LockReturnee(ctx context.Context, tx *sql.Tx, id int64) (Returnee, error) {
 	return r, nil
 }
 
+// LockReturneeByTelegramID loads the returnee bound to a Telegram user and
+// locks its row until the transaction ends, in one query.
+func LockReturneeByTelegramID(ctx context.Context, tx *sql.Tx, telegramID int64) (Returnee, error) {
+	r, err := scanReturnee(tx.QueryRowContext(ctx, `SELECT `+returneeColumns+` FROM returnees WHERE telegram_id = $1 FOR UPDATE`, telegramID))
+	if err != nil {
+		return r, fmt.Errorf("lock returnee by telegram id: %w", err)
+	}
+	return r, nil
+}
+
 // MarkReturneeUnreachable records that Telegram refused delivery (blocked or
 // deactivated) for the returnee bound to chatID. It reports the returnee id,
 // or 0 when no returnee has that chat.

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"suivi/bot"
-	"suivi/flows"
 	"suivi/storage"
 )
 
@@ -35,7 +34,7 @@ func runCheckinsStart(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	cat, err := loadCatalog(cfg.FlowsDir)
+	cat, err := cfg.LoadFlows()
 	if err != nil {
 		return err
 	}
@@ -64,11 +63,4 @@ func runCheckinsStart(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "check-in %s opened for %s (conversation %d) at %s; the running server sends it\n",
 		*flowID, *ref, id, env.Now().Format(time.RFC3339))
 	return nil
-}
-
-func loadCatalog(dir string) (*flows.Catalog, error) {
-	if dir != "" {
-		return flows.LoadDir(dir)
-	}
-	return flows.LoadEmbedded()
 }

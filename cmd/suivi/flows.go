@@ -50,12 +50,7 @@ func runFlowsList(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var cat *flows.Catalog
-	if cfg.FlowsDir != "" {
-		cat, err = flows.LoadDir(cfg.FlowsDir)
-	} else {
-		cat, err = flows.LoadEmbedded()
-	}
+	cat, err := cfg.LoadFlows()
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ func runSchedulePreview(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	cat, err := loadCatalog(cfg.FlowsDir)
+	cat, err := cfg.LoadFlows()
 	if err != nil {
 		return err
 	}
