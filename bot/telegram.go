@@ -30,6 +30,7 @@ type Telegram interface {
 // Every call carries its context and runs on an HTTP client with timeouts,
 // which the library's own loop does not.
 type Client struct {
+	token      string
 	bot        tgbotapi.BotAPI
 	callClient *http.Client
 	pollClient *http.Client
@@ -49,6 +50,7 @@ func NewClient(token, endpoint string, transport http.RoundTripper) *Client {
 		}
 	}
 	c := &Client{
+		token:      token,
 		callClient: &http.Client{Transport: transport, Timeout: 15 * time.Second},
 		pollClient: &http.Client{Transport: transport},
 	}
@@ -77,14 +79,15 @@ func (c *Client) with(ctx context.Context, client *http.Client) *tgbotapi.BotAPI
 func (c *Client) GetUpdates(ctx context.Context, offset, limit int, timeout time.Duration) ([]tgbotapi.Update, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout+10*time.Second)
 	defer cancel()
-	return c.with(ctx, c.pollClient).GetUpdates(tgbotapi.UpdateConfig{Offset: offset, Limit: limit, Timeout: int(timeout / time.Second)})
+	updates, err := c.with(ctx, c.pollClient).GetUpdates(tgbotapi.UpdateConfig{Offset: offset, Limit: limit, Timeout: int(timeout / time.Second)})
+	return updates, scrub(c.token, err)
 }
 
 // Call implements Telegram.
 func (c *Client) Call(ctx context.Context, method string, params map[string]string) (json.RawMessage, error) {
 	resp, err := c.with(ctx, c.callClient).MakeRequest(method, tgbotapi.Params(params))
 	if err != nil {
-		return nil, err
+		return nil, scrub(c.token, err)
 	}
 	return resp.Result, nil
 }
@@ -151,7 +154,7 @@ func describe(err error) string {
 		return "timeout"
 	}
 	var urlErr *url.Error
-	if errors.As(err, &urlErr) { // its text holds the URL, and so the token
+	if errors.As(err, &urlErr) { // the URL is of no use in a reason
 		return "network: " + urlErr.Err.Error()
 	}
 	return "network: " + err.Error()
