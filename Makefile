@@ -5,9 +5,17 @@ LDFLAGS  := -s -w -X main.version=$(VERSION)
 
 .PHONY: run test bench build vet fmt migrate docker fuzz
 
-## run: start Suivi (the sandbox with a built-in fake Telegram when TELEGRAM_BOT_TOKEN is unset)
+# The sandbox keeps its own database, apart from any real deployment's.
+SANDBOX_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/suivi_sandbox?sslmode=disable
+
+## run: start Suivi with TELEGRAM_BOT_TOKEN; without it, the sandbox (a built-in fake Telegram, its own database)
 run:
-	$(GO) run -ldflags "$(LDFLAGS)" ./cmd/suivi serve
+	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then \
+		exec $(GO) run -ldflags "$(LDFLAGS)" ./cmd/suivi serve; \
+	else \
+		echo "no TELEGRAM_BOT_TOKEN: starting the sandbox on database suivi_sandbox"; \
+		SUIVI_SANDBOX=1 DATABASE_URL="$(SANDBOX_DATABASE_URL)" exec $(GO) run -ldflags "$(LDFLAGS)" ./cmd/suivi serve; \
+	fi
 
 ## test: vet, then every test against PostgreSQL and Redis on localhost
 test: vet

@@ -26,15 +26,17 @@ import (
 
 // Options are what tests and the sandbox change beyond Config.
 type Options struct {
-	Logger        *slog.Logger
-	Now           func() time.Time
-	Listener      net.Listener // serve HTTP here instead of Config.HTTPAddr
-	Transport     http.RoundTripper
-	PollTimeout   time.Duration // long-poll wait (default 25s)
-	HandleTimeout time.Duration // one update's transaction (default 30s)
-	BackoffBase   time.Duration // sender's first retry delay (default 1s)
-	RedisPrefix   string        // Redis key prefix (default "suivi:")
-	SenderLoops   int
+	Logger          *slog.Logger
+	Now             func() time.Time
+	Listener        net.Listener  // serve HTTP here instead of Config.HTTPAddr
+	MetricsListener net.Listener  // serve /metrics here instead of Config.MetricsAddr
+	HTTPReadTimeout time.Duration // read limit of HTTP requests (default 30s)
+	Transport       http.RoundTripper
+	PollTimeout     time.Duration // long-poll wait (default 25s)
+	HandleTimeout   time.Duration // one update's transaction (default 30s)
+	BackoffBase     time.Duration // sender's first retry delay (default 1s)
+	RedisPrefix     string        // Redis key prefix (default "suivi:")
+	SenderLoops     int
 }
 
 // App is one Suivi process: it starts its components in order and stops
@@ -57,14 +59,20 @@ type App struct {
 	Sender        *bot.Sender
 	BotName       string
 
-	listener net.Listener
-	server   *http.Server
-	ready    chan struct{}
+	listener        net.Listener
+	server          *http.Server
+	metricsListener net.Listener
+	metricsServer   *http.Server
+	intake          intakeGate
+	ready           chan struct{}
 }
 
 // New opens everything Suivi needs and checks it: database (created and
 // migrated when needed), Redis when configured, flow definitions, Telegram.
 func New(ctx context.Context, cfg Config, opts Options) (_ *App, err error) {
+	if err := cfg.CheckServe(); err != nil {
+		return nil, err
+	}
 	if opts.Logger == nil {
 		opts.Logger = NewLogger(cfg, os.Stderr)
 	}
@@ -176,7 +184,7 @@ func (a *App) openTelegram(ctx context.Context) error {
 	if a.cfg.Sandbox() {
 		a.Fake = telegramtest.New()
 		token, endpoint = a.Fake.Token(), a.Fake.Endpoint()
-		a.log.Info("no TELEGRAM_BOT_TOKEN: sandbox mode against the built-in fake Bot API", "fake_api", a.Fake.URL())
+		a.log.Info("SUIVI_SANDBOX=1: sandbox mode against the built-in fake Bot API", "fake_api", a.Fake.URL())
 	}
 	a.Telegram = bot.NewClient(token, endpoint, a.opts.Transport)
 	var lastErr error
@@ -231,22 +239,25 @@ func (a *App) Addr() string {
 	return a.listener.Addr().String()
 }
 
-// Run serves until ctx ends, then stops intake first, lets the sender finish
-// what is in flight, and stops the HTTP server last.
+// Run serves until ctx ends, then stops in this order: intake first (the
+// poller, and new webhook requests are turned away while those in flight
+// finish), then the scheduler within a deadline, then the sender once the
+// calls in flight are recorded, and the HTTP servers last.
 func (a *App) Run(ctx context.Context) error {
-	var err error
-	a.listener = a.opts.Listener
-	if a.listener == nil {
-		if a.listener, err = net.Listen("tcp", a.cfg.HTTPAddr); err != nil {
-			close(a.ready)
-			return &ConfigError{"SUIVI_HTTP_ADDR", a.cfg.HTTPAddr, "cannot listen: " + err.Error()}
-		}
+	if err := a.listen(); err != nil {
+		close(a.ready)
+		return err
 	}
-	a.server = &http.Server{Handler: a.routes(), ReadHeaderTimeout: 10 * time.Second}
+	a.server = newHTTPServer(a.routes(), a.opts.HTTPReadTimeout)
 	close(a.ready)
-	serveErr := make(chan error, 1)
+	serveErr := make(chan error, 2)
 	go func() { serveErr <- a.server.Serve(a.listener) }()
-	a.log.Info("suivi serving", "http", a.listener.Addr().String(), "bot", a.BotName, "webhook", a.cfg.Webhook(), "redis", a.Redis != nil)
+	if a.metricsListener != nil {
+		a.metricsServer = newHTTPServer(a.metricsRoutes(), a.opts.HTTPReadTimeout)
+		go func() { serveErr <- a.metricsServer.Serve(a.metricsListener) }()
+	}
+	a.log.Info("suivi serving", "http", a.listener.Addr().String(), "metrics", a.MetricsAddr(), "bot", a.BotName,
+		"webhook", a.cfg.Webhook(), "redis", a.Redis != nil, "sandbox", a.cfg.Sandbox())
 
 	intakeCtx, stopIntake := context.WithCancel(ctx)
 	defer stopIntake()
@@ -254,17 +265,22 @@ func (a *App) Run(ctx context.Context) error {
 	defer stopSender()
 	var intake, sending sync.WaitGroup
 	if err := bot.SetCommands(ctx, a.Telegram, a.Texts); err != nil {
-		a.log.Warn("setMyCommands failed; the command menu may be out of date", "reason", err)
+		a.log.Warn("setMyCommands failed; the command menu may be out of date", "err", err)
 	}
 	if err := a.startIntake(intakeCtx, &intake); err != nil {
+		a.shutdownHTTP()
 		return err
 	}
 	sending.Add(1)
 	go func() { defer sending.Done(); a.Sender.Run(sendCtx) }()
 	if err := a.Scheduler.Start(sendCtx); err != nil {
+		stopSender()
+		sending.Wait()
+		a.shutdownHTTP()
 		return err
 	}
 
+	var err error
 	select {
 	case <-ctx.Done():
 	case err = <-serveErr:
@@ -272,20 +288,67 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	a.log.Info("shutting down: stopping intake")
 	stopIntake()
+	a.intake.close()
 	intake.Wait()
-	a.log.Info("shutting down: stopping the scheduler")
-	a.Scheduler.Stop(context.Background())
+	a.log.Info("shutting down: stopping the scheduler", "deadline", schedulerStopDeadline)
+	stopCtx, cancelStop := context.WithTimeout(context.Background(), schedulerStopDeadline)
+	a.Scheduler.Stop(stopCtx)
+	cancelStop()
 	a.log.Info("shutting down: finishing sends in flight")
 	stopSender()
 	sending.Wait()
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	a.server.Shutdown(shutdownCtx)
+	a.shutdownHTTP()
 	a.log.Info("stopped")
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
 	return err
+}
+
+// schedulerStopDeadline bounds how long shutdown waits for a planning pass
+// or job in flight; what it leaves is picked up by the next leader.
+const schedulerStopDeadline = 20 * time.Second
+
+// listen opens the HTTP listener (and the metrics one when it is separate).
+func (a *App) listen() error {
+	var err error
+	a.listener = a.opts.Listener
+	if a.listener == nil {
+		if a.listener, err = net.Listen("tcp", a.cfg.HTTPAddr); err != nil {
+			return &ConfigError{"SUIVI_HTTP_ADDR", a.cfg.HTTPAddr, "cannot listen: " + err.Error()}
+		}
+	}
+	a.metricsListener = a.opts.MetricsListener
+	if a.metricsListener == nil && a.cfg.MetricsAddr != "" {
+		if a.metricsListener, err = net.Listen("tcp", a.cfg.MetricsAddr); err != nil {
+			a.listener.Close()
+			return &ConfigError{"SUIVI_METRICS_ADDR", a.cfg.MetricsAddr, "cannot listen: " + err.Error()}
+		}
+	}
+	return nil
+}
+
+// shutdownHTTP stops the HTTP servers, letting requests in flight finish.
+func (a *App) shutdownHTTP() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, srv := range []*http.Server{a.server, a.metricsServer} {
+		if srv != nil {
+			srv.Shutdown(ctx)
+		}
+	}
+}
+
+// MetricsAddr is where /metrics is served once Run has started.
+func (a *App) MetricsAddr() string {
+	<-a.ready
+	if a.metricsListener != nil {
+		return a.metricsListener.Addr().String()
+	}
+	if a.listener == nil {
+		return ""
+	}
+	return a.listener.Addr().String()
 }
 
 func (a *App) startIntake(ctx context.Context, wg *sync.WaitGroup) error {

@@ -25,6 +25,8 @@ type Config struct {
 	WebhookURL        string
 	WebhookSecret     string
 	HTTPAddr          string
+	MetricsAddr       string // "" serves /metrics on HTTPAddr
+	SandboxRequested  bool   // SUIVI_SANDBOX=1
 	Timezone          *time.Location
 	LogLevel          slog.Level
 	LogFormat         string
@@ -35,8 +37,33 @@ type Config struct {
 	EmergencyContacts string
 }
 
-// Sandbox reports whether Suivi runs against its built-in fake Bot API.
-func (c Config) Sandbox() bool { return c.BotToken == "" }
+// Sandbox reports whether Suivi runs against its built-in fake Bot API:
+// only when SUIVI_SANDBOX=1 asks for it and no token is set.
+func (c Config) Sandbox() bool { return c.SandboxRequested && c.BotToken == "" }
+
+// CheckServe tells whether serve may start on this configuration. A missing
+// token never falls back to the sandbox silently: a production deployment
+// that lost its secret must stop, not answer nobody from a fake Telegram.
+func (c Config) CheckServe() error {
+	switch {
+	case c.BotToken == "" && !c.SandboxRequested:
+		return &ConfigError{"TELEGRAM_BOT_TOKEN", "", "required to serve: set it to the token from BotFather, " +
+			"or set SUIVI_SANDBOX=1 (without a token) to try Suivi against its built-in fake Telegram"}
+	case c.BotToken != "" && c.SandboxRequested:
+		return &ConfigError{"SUIVI_SANDBOX", "1", "the sandbox never runs with a real TELEGRAM_BOT_TOKEN: unset one of the two"}
+	}
+	return nil
+}
+
+// telegramHost is the host of Telegram's own Bot API, where webhooks must be https.
+const telegramHost = "api.telegram.org"
+
+// selfHostedAPI reports whether the Bot API endpoint is not Telegram's own
+// (a local Bot API server, which accepts http:// webhooks).
+func (c Config) selfHostedAPI() bool {
+	u, err := url.Parse(strings.Replace(c.APIEndpoint, "%s", "x", -1))
+	return err == nil && !strings.EqualFold(u.Hostname(), telegramHost)
+}
 
 // Webhook reports whether updates arrive by webhook rather than long polling.
 func (c Config) Webhook() bool { return c.WebhookURL != "" }
@@ -81,6 +108,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		WebhookURL:        env("TELEGRAM_WEBHOOK_URL", ""),
 		WebhookSecret:     env("TELEGRAM_WEBHOOK_SECRET", ""),
 		HTTPAddr:          env("SUIVI_HTTP_ADDR", "127.0.0.1:8080"),
+		MetricsAddr:       env("SUIVI_METRICS_ADDR", ""),
 		LogFormat:         env("SUIVI_LOG_FORMAT", "text"),
 		FlowsDir:          env("SUIVI_FLOWS_DIR", ""),
 		EmergencyContacts: env("SUIVI_EMERGENCY_CONTACTS", "Police 19 · Protection civile 15 · SAMU 141"),
@@ -104,8 +132,12 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.WebhookURL != "" {
 		u, err := url.Parse(c.WebhookURL)
-		if err != nil || u.Scheme != "https" || u.Host == "" {
+		switch {
+		case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
 			return c, &ConfigError{"TELEGRAM_WEBHOOK_URL", c.WebhookURL, "expected an https:// URL that Telegram can reach, or leave it unset for long polling"}
+		case u.Scheme == "http" && !c.selfHostedAPI():
+			return c, &ConfigError{"TELEGRAM_WEBHOOK_URL", c.WebhookURL, "expected an https:// URL: Telegram's own Bot API accepts only https webhooks " +
+				"(http:// works only with a self-hosted Bot API server in TELEGRAM_API_ENDPOINT)"}
 		}
 		if c.WebhookSecret == "" {
 			return c, &ConfigError{"TELEGRAM_WEBHOOK_SECRET", "", "required with TELEGRAM_WEBHOOK_URL: 1 to 256 characters of A-Z a-z 0-9 _ -"}
@@ -116,6 +148,18 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
 		return c, &ConfigError{"SUIVI_HTTP_ADDR", c.HTTPAddr, "expected host:port, like 127.0.0.1:8080 or :8080"}
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return c, &ConfigError{"SUIVI_METRICS_ADDR", c.MetricsAddr, "expected host:port for /metrics alone, like 127.0.0.1:9090, or leave it unset to serve /metrics on SUIVI_HTTP_ADDR"}
+		}
+	}
+	switch sandbox := env("SUIVI_SANDBOX", "0"); sandbox {
+	case "1", "true", "yes":
+		c.SandboxRequested = true
+	case "0", "false", "no":
+	default:
+		return c, &ConfigError{"SUIVI_SANDBOX", sandbox, "expected 1 to run the sandbox (with no TELEGRAM_BOT_TOKEN), or 0"}
 	}
 	tz := env("SUIVI_TIMEZONE", "Africa/Casablanca")
 	loc, err := time.LoadLocation(tz)

@@ -72,12 +72,6 @@ var (
 	alertSeverities = []string{"urgent", "high", "medium", "low"}
 )
 
-// AlertCategories lists the categories an alert may have.
-func AlertCategories() []string { return slices.Clone(alertCategories) }
-
-// AlertSeverities lists the severities, most pressing first.
-func AlertSeverities() []string { return slices.Clone(alertSeverities) }
-
 // Definition is one version of one flow, as read from its file. Definitions are
 // immutable once loaded and safe to share between goroutines.
 type Definition struct {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"suivi/bot/telegramtest"
 	"suivi/storage"
 	"suivi/storage/storagetest"
 )
@@ -264,10 +265,19 @@ func TestReturneesInvite(t *testing.T) {
 	c := newCLI(t)
 	c.addFixtureStaff(t)
 	c.must(t, addArgs...)
+	// No token, no username: no link to a bot that could be someone else's.
+	if _, err := c.run("returnees", "invite", "--ref", "MA-9"); exitCode(err) != 2 ||
+		!strings.Contains(err.Error(), "TELEGRAM_BOT_TOKEN") || !strings.Contains(err.Error(), "SUIVI_BOT_USERNAME") {
+		t.Fatalf("invite with no bot: %v", err)
+	}
+	// With a token, the link names the bot Telegram says the token is.
+	fake := telegramtest.New(telegramtest.WithBotUsername("MaSuiviBot"))
+	defer fake.Close()
+	c.vars["TELEGRAM_BOT_TOKEN"], c.vars["TELEGRAM_API_ENDPOINT"] = fake.Token(), fake.Endpoint()
 	qr := filepath.Join(t.TempDir(), "MA-9.png")
 	out := c.must(t, "returnees", "invite", "--ref", "MA-9", "--qr", qr)
 	m := linkPattern.FindStringSubmatch(out)
-	if m == nil || m[1] != "suivi_bot" || !strings.Contains(out, "valid until 2018-08-14") {
+	if m == nil || m[1] != "MaSuiviBot" || !strings.Contains(out, "valid until 2018-08-14") {
 		t.Fatalf("printed %q", out)
 	}
 	png, err := os.ReadFile(qr)
@@ -290,6 +300,14 @@ func TestReturneesInvite(t *testing.T) {
 		t.Fatalf("bad bot username: %v", err)
 	}
 	delete(c.vars, "SUIVI_BOT_USERNAME")
+	// The sandbox has no public bot: the invitation is the command to send there.
+	delete(c.vars, "TELEGRAM_BOT_TOKEN")
+	c.vars["SUIVI_SANDBOX"] = "1"
+	if out := c.must(t, "returnees", "invite", "--ref", "MA-9"); !regexp.MustCompile(`(?m)^/start [A-Za-z0-9_-]{43}$`).MatchString(out) {
+		t.Fatalf("sandbox invite printed %q", out)
+	}
+	c.vars["TELEGRAM_BOT_TOKEN"] = fake.Token()
+	delete(c.vars, "SUIVI_SANDBOX")
 
 	if _, err := c.run("returnees", "invite", "--ref", "MA-404"); err == nil || !strings.Contains(err.Error(), `no returnee with ref "MA-404"`) {
 		t.Fatalf("unknown ref: %v", err)
@@ -305,7 +323,7 @@ func TestReturneesInvite(t *testing.T) {
 	if _, err := c.run("returnees", "invite", "--ref", "MA-9"); !errors.Is(err, storage.ErrConflict) || !strings.Contains(err.Error(), "deleted at their request") {
 		t.Fatalf("deleted: %v", err)
 	}
-	if n := c.count(t, `SELECT count(*) FROM audit_log WHERE action = 'returnees.invite' AND subject = 'MA-9'`); n != 3 {
-		t.Fatalf("%d invite audit rows, want 3", n)
+	if n := c.count(t, `SELECT count(*) FROM audit_log WHERE action = 'returnees.invite' AND subject = 'MA-9'`); n != 4 {
+		t.Fatalf("%d invite audit rows, want 4", n)
 	}
 }

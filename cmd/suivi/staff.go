@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -199,7 +198,7 @@ func (o *inviteOptions) check() error {
 // its QR code and audit row in the same transaction, and prints the link.
 func (o *inviteOptions) create(ctx context.Context, env *Env, db *sql.DB, cfg app.Config, action, subject string,
 	target func(tx *sql.Tx) (storage.InvitationTarget, error)) error {
-	bot, err := botUsername(env)
+	linkTo, err := inviteLinker(ctx, env, cfg)
 	if err != nil {
 		return err
 	}
@@ -217,7 +216,7 @@ func (o *inviteOptions) create(ctx context.Context, env *Env, db *sql.DB, cfg ap
 		if inv, err = storage.CreateInvitation(ctx, tx, t, ttl, env.Now()); err != nil {
 			return err
 		}
-		link = fmt.Sprintf("https://t.me/%s?start=%s", bot, inv.Token)
+		link = linkTo(inv.Token)
 		if *o.qr != "" {
 			png, err := qrcode.Encode(link, qrcode.Medium, 512)
 			if err != nil {
@@ -239,19 +238,4 @@ func (o *inviteOptions) create(ctx context.Context, env *Env, db *sql.DB, cfg ap
 		fmt.Fprintf(env.Stdout, "QR code written to %s\n", *o.qr)
 	}
 	return nil
-}
-
-var botUsernamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{4,31}$`)
-
-// botUsername is the bot's Telegram username for deep links.
-func botUsername(env *Env) (string, error) {
-	name := strings.TrimPrefix(strings.TrimSpace(env.Getenv("SUIVI_BOT_USERNAME")), "@")
-	if name == "" {
-		return "suivi_bot", nil
-	}
-	if !botUsernamePattern.MatchString(name) {
-		return "", &app.ConfigError{Variable: "SUIVI_BOT_USERNAME", Value: name,
-			Expected: "expected the bot's Telegram username, like suivi_bot (5 to 32 letters, digits or _)"}
-	}
-	return name, nil
 }

@@ -72,6 +72,7 @@ func TestStaffAddNamesTheBadFlag(t *testing.T) {
 
 func TestStaffInvite(t *testing.T) {
 	c := newCLI(t)
+	c.vars["SUIVI_BOT_USERNAME"] = "SuiviStaffBot"
 	qr := filepath.Join(t.TempDir(), "staff.png")
 	out := c.must(t, "staff", "invite", "--handle", "mgr.nadia", "--role", "manager", "--qr", qr)
 	m := linkPattern.FindStringSubmatch(out)
