@@ -20,20 +20,49 @@ const onboardingFlow = "onboarding"
 
 func invPrefix(id int64) string { return "i" + strconv.FormatInt(id, 10) + ":" }
 
-// redeem handles "/start TOKEN" from someone not yet enrolled. An unknown,
-// used or expired token gets a polite answer and nothing is stored.
+// redeem handles "/start TOKEN" from someone not bound to a returnee. An
+// unknown, used or expired token gets a polite answer and nothing is stored;
+// so does a link that would bind an account already linked to someone else
+// (a staff member's account opening another staff invitation or a returnee
+// invitation): such a link is left unused. A returnee who consented earlier
+// on another account is asked whether to move their follow-up here.
 func (h *ReturneeHandler) redeem(ctx context.Context, tx *sql.Tx, upd tgbotapi.Update, token string) error {
 	from, chat := upd.SentFrom(), upd.FromChat()
 	lang := languageOf(from)
+	peek, err := storage.InvitationByToken(ctx, tx, token)
+	if errors.Is(err, storage.ErrNotFound) {
+		return h.sayTo(ctx, tx, chat.ID, lang, "invitation_invalid")
+	}
+	if err != nil {
+		return err
+	}
+	staff, err := storage.StaffByTelegramID(ctx, tx, from.ID)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+	case err != nil:
+		return err
+	case peek.StaffID == nil || *peek.StaffID != staff.ID:
+		return h.sayTo(ctx, tx, chat.ID, staff.Language, "account_already_linked")
+	}
 	inv, err := storage.RedeemInvitation(ctx, tx, token, from.ID, h.Conv.Now())
 	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrConflict) || errors.Is(err, storage.ErrInvalid) {
-		return enqueueEphemeral(ctx, tx, textMessages(chat.ID, storage.LaneReply, h.Conv.Texts.Get(lang, "invitation_invalid"), nil))
+		if staff.ID != 0 { // their own link again, once they are linked: harmless
+			return h.sayTo(ctx, tx, chat.ID, staff.Language, "staff_welcome", staff.Handle)
+		}
+		return h.sayTo(ctx, tx, chat.ID, lang, "invitation_invalid")
 	}
 	if err != nil {
 		return err
 	}
 	if inv.StaffID != nil {
-		return h.bindStaff(ctx, tx, upd, *inv.StaffID)
+		return h.bindStaff(ctx, tx, upd, inv)
+	}
+	r, err := storage.LockReturnee(ctx, tx, *inv.ReturneeID)
+	if err != nil {
+		return err
+	}
+	if r.Consent == "accepted" && r.TelegramID != nil && *r.TelegramID != from.ID {
+		return h.askMove(ctx, tx, chat.ID, r, inv)
 	}
 	def, ok := h.Conv.Flows.Latest(onboardingFlow)
 	if !ok {
@@ -43,10 +72,21 @@ func (h *ReturneeHandler) redeem(ctx context.Context, tx *sql.Tx, upd tgbotapi.U
 	return h.applyOnboarding(ctx, tx, upd, inv, def, res, nil)
 }
 
-// bindStaff links a staff member's Telegram account from a staff invitation.
-func (h *ReturneeHandler) bindStaff(ctx context.Context, tx *sql.Tx, upd tgbotapi.Update, staffID int64) error {
-	s, err := storage.BindStaffTelegramID(ctx, tx, staffID, upd.SentFrom().ID)
+// sayTo queues one of the bot's texts, ephemeral, to someone not (or not
+// yet) bound: nothing of the exchange is kept once sent.
+func (h *ReturneeHandler) sayTo(ctx context.Context, tx *sql.Tx, chatID int64, lang, key string, args ...any) error {
+	return enqueueEphemeral(ctx, tx, textMessages(chatID, storage.LaneReply, h.Conv.Texts.Get(lang, key, args...), nil))
+}
+
+// bindStaff links a staff member's Telegram account from a staff invitation;
+// the invitation is then complete. An account linked to another staff
+// member was turned away before the invitation was used.
+func (h *ReturneeHandler) bindStaff(ctx context.Context, tx *sql.Tx, upd tgbotapi.Update, inv storage.Invitation) error {
+	s, err := storage.BindStaffTelegramID(ctx, tx, *inv.StaffID, upd.SentFrom().ID)
 	if err != nil {
+		return err
+	}
+	if err := storage.CompleteInvitation(ctx, tx, inv.ID, h.Conv.Now()); err != nil {
 		return err
 	}
 	text := h.Conv.Texts.Get(s.Language, "staff_welcome", s.Handle)
@@ -148,6 +188,9 @@ func (h *ReturneeHandler) applyOnboarding(ctx context.Context, tx *sql.Tx, upd t
 	case "accepted":
 		lang := res.State.Lang
 		if err := storage.BindReturnee(ctx, tx, returneeID, upd.SentFrom().ID, chat.ID, lang, now); err != nil {
+			return err
+		}
+		if err := storage.CompleteReturneeInvitations(ctx, tx, returneeID, now); err != nil {
 			return err
 		}
 		if err := storage.CancelConversations(ctx, tx, returneeID, now); err != nil {

@@ -34,6 +34,13 @@ func (h *ReturneeHandler) Handle(ctx context.Context, tx *sql.Tx, upd tgbotapi.U
 	}
 	inv, err := storage.PendingInvitationByTelegramID(ctx, tx, from.ID)
 	if err == nil {
+		r, err := storage.LockReturnee(ctx, tx, *inv.ReturneeID)
+		if err != nil {
+			return true, err
+		}
+		if r.Consent == "accepted" { // consented on another account: moving here?
+			return true, h.moveStep(ctx, tx, upd, r, inv)
+		}
 		return true, h.onboardingStep(ctx, tx, upd, inv)
 	}
 	if !errors.Is(err, storage.ErrNotFound) {
@@ -63,6 +70,9 @@ func (h *ReturneeHandler) bound(ctx context.Context, tx *sql.Tx, r storage.Retur
 			return nil
 		}
 		if upd.Message.IsCommand() {
+			if upd.Message.Command() == "start" && upd.Message.CommandArguments() != "" {
+				return h.startWithToken(ctx, tx, r, upd.Message)
+			}
 			return h.command(ctx, tx, r, upd.Message)
 		}
 		return h.message(ctx, tx, r, upd.Message)

@@ -5,29 +5,68 @@ import (
 	"fmt"
 )
 
+// eraseAccounts are the Telegram accounts and private chats (the same ids)
+// a returnee used: the bound one and every one that opened their links.
+const eraseAccounts = `(SELECT chat_id FROM returnees WHERE id = $1
+     UNION SELECT telegram_id FROM returnees WHERE id = $1
+     UNION SELECT used_by FROM invitations WHERE returnee_id = $1)`
+
 // sqlEraseReturnee erases what Suivi stored about a returnee who asked for
-// it (/delete): free text, media and dates are deleted; other answers and
-// scores stay only as anonymous rows (no person, no conversation) for the
-// aggregates; conversations, invitations and check-ins go; queued and past
-// messages to the chat go; the returnee row keeps the case reference alone
-// as a tombstone, so a later import does not bring the data back.
+// it (/delete). What stays is chosen so nothing left can be tied back to the
+// person:
+//
+//   - answers and scores stay only as anonymous rows for the aggregates: no
+//     person, no conversation, and their time rounded to the day (UTC), so
+//     an answer cannot be matched to the second with the person's other
+//     events; free text, media and dates are deleted outright;
+//   - alerts stay only as anonymous counts: category, rule, severity and the
+//     day they were raised; no person, conversation, message, questions or
+//     staff who handled them. An open alert is resolved, since nobody can
+//     act on it any more;
+//   - conversations, check-ins (and so their planned dates), the planner's
+//     record of the person, and invitations go;
+//   - every message queued or sent to the person's chats goes, the current
+//     one and those of accounts they used before (an old phone); the
+//     person's Telegram ids are cleared from invitations of others they
+//     may have opened;
+//   - the returnee row keeps the case reference and the case worker alone,
+//     as a tombstone, so a later import does not bring the data back;
+//   - the audit log keeps its entries: they record staff actions by case
+//     reference, which the tombstone keeps anyway, and hold no answers.
+//
+// $1 is the returnee id. The chats are found before the rows naming them go.
 var sqlEraseReturnee = []string{
+	`DELETE FROM outbox WHERE chat_id IN ` + eraseAccounts,
+	`UPDATE invitations SET used_by = NULL
+	 WHERE used_by IN ` + eraseAccounts + ` AND returnee_id IS DISTINCT FROM $1`,
 	`DELETE FROM answers WHERE returnee_id = $1 AND value->>'kind' IN ('text', 'media', 'date')`,
-	`UPDATE answers SET returnee_id = NULL, conversation_id = NULL WHERE returnee_id = $1`,
-	`UPDATE scores SET returnee_id = NULL, conversation_id = NULL WHERE returnee_id = $1`,
-	`DELETE FROM outbox WHERE chat_id = (SELECT chat_id FROM returnees WHERE id = $1)`,
-	`UPDATE alerts SET message = '', question_ids = '{}' WHERE returnee_id = $1`,
+	`UPDATE answers SET returnee_id = NULL, conversation_id = NULL,
+	     answered_at = date_trunc('day', answered_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+	 WHERE returnee_id = $1`,
+	`UPDATE scores SET returnee_id = NULL, conversation_id = NULL,
+	     computed_at = date_trunc('day', computed_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+	 WHERE returnee_id = $1`,
+	`UPDATE alerts SET returnee_id = NULL, conversation_id = NULL, message = '', question_ids = '{}',
+	     status = 'resolved',
+	     created_at = date_trunc('day', created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
+	     acknowledged_at = date_trunc('day', acknowledged_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
+	     resolved_at = date_trunc('day', COALESCE(resolved_at, now()) AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
+	     acknowledged_by = NULL, resolved_by = NULL
+	 WHERE returnee_id = $1`,
 	`DELETE FROM invitations WHERE returnee_id = $1`,
 	`DELETE FROM checkins WHERE returnee_id = $1`,
+	`DELETE FROM checkin_plans WHERE returnee_id = $1`,
 	`DELETE FROM conversations WHERE returnee_id = $1`,
 	`UPDATE returnees SET sex = NULL, birth_date = NULL, return_date = NULL, host_country = '', region = '',
 	    programme = '', assistance = '{}', sector = '', vulnerabilities = '{}', telegram_id = NULL, chat_id = NULL,
-	    consent = 'declined', timezone = '', status = 'deleted', paused_until = NULL, safety_hold = false,
-	    updated_at = now()
+	    language = 'fr', consent = 'declined', consent_at = NULL, timezone = '',
+	    window_start = '10:00', window_end = '19:00', status = 'deleted', paused_until = NULL, safety_hold = false,
+	    updated_at = date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
 	 WHERE id = $1`,
 }
 
-// EraseReturnee erases a returnee's personal data in the caller's transaction.
+// EraseReturnee erases a returnee's personal data in the caller's
+// transaction (see sqlEraseReturnee for what stays and why).
 func EraseReturnee(ctx context.Context, q Querier, id int64) error {
 	for _, stmt := range sqlEraseReturnee {
 		if _, err := q.ExecContext(ctx, stmt, id); err != nil {

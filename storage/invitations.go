@@ -21,6 +21,9 @@ type Invitation struct {
 	UsedAt     *time.Time
 	UsedBy     *int64 // Telegram user id that redeemed it
 	CreatedAt  time.Time
+	// CompletedAt is when it did its job (consent, a move, a staff link);
+	// a complete invitation never works again.
+	CompletedAt *time.Time
 }
 
 // InvitationTarget names who an invitation is for: exactly one of the two.
@@ -53,11 +56,11 @@ func NewInvitationToken() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-const invitationColumns = `id, token, returnee_id, staff_id, expires_at, used_at, used_by, created_at`
+const invitationColumns = `id, token, returnee_id, staff_id, expires_at, used_at, used_by, created_at, completed_at`
 
 func scanInvitation(row rowScanner) (Invitation, error) {
 	var i Invitation
-	err := row.Scan(&i.ID, &i.Token, &i.ReturneeID, &i.StaffID, &i.ExpiresAt, &i.UsedAt, &i.UsedBy, &i.CreatedAt)
+	err := row.Scan(&i.ID, &i.Token, &i.ReturneeID, &i.StaffID, &i.ExpiresAt, &i.UsedAt, &i.UsedBy, &i.CreatedAt, &i.CompletedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return i, ErrNotFound
 	}
@@ -125,7 +128,8 @@ RETURNING ` + invitationColumns
 // It fails with ErrInvitationUnknown, ErrInvitationUsed or
 // ErrInvitationExpired. The same user redeeming a token again gets the
 // invitation back rather than an error, so a returnee who taps the link twice
-// during onboarding is not turned away.
+// during onboarding, or who declined and changed their mind, is not turned
+// away; once the invitation is complete it is ErrInvitationUsed for everyone.
 func RedeemInvitation(ctx context.Context, q Querier, token string, telegramUserID int64, now time.Time) (Invitation, error) {
 	if !TokenPattern.MatchString(token) {
 		return Invitation{}, ErrInvitationUnknown
@@ -146,7 +150,7 @@ func RedeemInvitation(ctx context.Context, q Querier, token string, telegramUser
 		return Invitation{}, ErrInvitationUnknown
 	case err != nil:
 		return Invitation{}, fmt.Errorf("redeem invitation: %w", err)
-	case inv.UsedAt != nil && inv.UsedBy != nil && *inv.UsedBy == telegramUserID:
+	case inv.UsedAt != nil && inv.UsedBy != nil && *inv.UsedBy == telegramUserID && inv.CompletedAt == nil:
 		return inv, nil
 	case inv.UsedAt != nil:
 		return Invitation{}, ErrInvitationUsed
@@ -155,28 +159,70 @@ func RedeemInvitation(ctx context.Context, q Querier, token string, telegramUser
 	}
 }
 
-// sqlPendingInvitation finds the invitation a Telegram user redeemed for a
-// returnee who has not consented yet: consent pending, or declined before
-// this invitation was used (a re-invitation after a refusal).
+// InvitationByToken loads an invitation without using it, so the bot can
+// see whom a link is for before deciding to redeem it. A malformed token is
+// ErrInvitationUnknown, like an unknown one.
+func InvitationByToken(ctx context.Context, q Querier, token string) (Invitation, error) {
+	if !TokenPattern.MatchString(token) {
+		return Invitation{}, ErrInvitationUnknown
+	}
+	inv, err := scanInvitation(q.QueryRowContext(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE token = $1`, token))
+	if errors.Is(err, ErrNotFound) {
+		return inv, ErrInvitationUnknown
+	}
+	if err != nil {
+		return inv, fmt.Errorf("load invitation: %w", err)
+	}
+	return inv, nil
+}
+
+// sqlPendingInvitation finds the invitation a Telegram user redeemed and
+// has not finished with: the returnee's consent is still to be given, or
+// they declined and then opened a new link, or their old one again (the
+// onboarding state on it shows it was restarted), or they consented long ago from another account and are asked
+// whether to move their follow-up here. A complete invitation never counts.
 const sqlPendingInvitation = `
-SELECT i.id, i.token, i.returnee_id, i.staff_id, i.expires_at, i.used_at, i.used_by, i.created_at
+SELECT i.id, i.token, i.returnee_id, i.staff_id, i.expires_at, i.used_at, i.used_by, i.created_at, i.completed_at
 FROM invitations i
 JOIN returnees r ON r.id = i.returnee_id
 WHERE i.used_by = $1
+  AND i.completed_at IS NULL
   AND r.status <> 'deleted'
   AND (r.consent = 'pending'
-       OR (r.consent = 'declined' AND (r.consent_at IS NULL OR r.consent_at < i.used_at)))
+       OR (r.consent = 'declined' AND (i.onboarding IS NOT NULL OR r.consent_at IS NULL OR r.consent_at < i.used_at))
+       OR (r.consent = 'accepted' AND r.telegram_id IS DISTINCT FROM $1))
 ORDER BY i.used_at DESC, i.id DESC
 LIMIT 1`
 
-// PendingInvitationByTelegramID returns the latest invitation redeemed by a
-// Telegram user whose returnee has not given consent yet, so onboarding can
-// resume before consent binds the returnee to that user. A returnee who
-// declined and was invited again counts as pending once the new link is used.
+// PendingInvitationByTelegramID returns the latest invitation a Telegram
+// user redeemed and has not finished with (see sqlPendingInvitation), so
+// onboarding, or the question whether to move a follow-up to this account,
+// resumes where it stopped.
 func PendingInvitationByTelegramID(ctx context.Context, q Querier, telegramUserID int64) (Invitation, error) {
 	inv, err := scanInvitation(q.QueryRowContext(ctx, sqlPendingInvitation, telegramUserID))
 	if err != nil {
 		return inv, fmt.Errorf("load pending invitation: %w", err)
 	}
 	return inv, nil
+}
+
+// CompleteInvitation marks one invitation as done: it never works again.
+func CompleteInvitation(ctx context.Context, q Querier, id int64, now time.Time) error {
+	if _, err := q.ExecContext(ctx, `UPDATE invitations SET completed_at = $2, onboarding = NULL
+		WHERE id = $1 AND completed_at IS NULL`, id, now); err != nil {
+		return fmt.Errorf("complete invitation %d: %w", id, err)
+	}
+	return nil
+}
+
+// CompleteReturneeInvitations marks every opened invitation of a returnee
+// as done once they are bound to an account, so a link opened earlier on
+// another account (an onboarding left halfway, an old phone) cannot bind or
+// move them later. Unopened links stay valid: a new link is a new choice.
+func CompleteReturneeInvitations(ctx context.Context, q Querier, returneeID int64, now time.Time) error {
+	if _, err := q.ExecContext(ctx, `UPDATE invitations SET completed_at = $2, onboarding = NULL
+		WHERE returnee_id = $1 AND used_at IS NOT NULL AND completed_at IS NULL`, returneeID, now); err != nil {
+		return fmt.Errorf("complete invitations of returnee %d: %w", returneeID, err)
+	}
+	return nil
 }

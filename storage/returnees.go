@@ -85,15 +85,6 @@ func ReturneeByRef(ctx context.Context, q Querier, ref string) (Returnee, error)
 	return r, nil
 }
 
-// ReturneeByTelegramID loads the returnee bound to a Telegram user, if any.
-func ReturneeByTelegramID(ctx context.Context, q Querier, telegramID int64) (Returnee, error) {
-	r, err := scanReturnee(q.QueryRowContext(ctx, `SELECT `+returneeColumns+` FROM returnees WHERE telegram_id = $1`, telegramID))
-	if err != nil {
-		return r, fmt.Errorf("load returnee by telegram id: %w", err)
-	}
-	return r, nil
-}
-
 // LockReturnee loads a returnee and locks its row until the transaction ends,
 // so two updates of one person are handled one after the other.
 func LockReturnee(ctx context.Context, tx *sql.Tx, id int64) (Returnee, error) {

@@ -208,8 +208,8 @@ func constraintError(err error) error {
 type ReturneeListRow struct {
 	ID               int64
 	Ref              string
-	Sex              string
-	ReturnDate       time.Time
+	Sex              string    // empty once erased
+	ReturnDate       time.Time // zero once erased
 	CaseworkerHandle string
 	Consent          string
 	Status           string
@@ -217,7 +217,7 @@ type ReturneeListRow struct {
 }
 
 const sqlListReturnees = `
-SELECT r.id, r.ref, r.sex, r.return_date, COALESCE(s.handle, ''), r.consent, r.status,
+SELECT r.id, r.ref, COALESCE(r.sex, ''), COALESCE(r.return_date, '0001-01-01'), COALESCE(s.handle, ''), r.consent, r.status,
        r.telegram_id IS NOT NULL
 FROM returnees r
 LEFT JOIN staff s ON s.id = r.caseworker_id
@@ -225,7 +225,8 @@ WHERE ($1 = '' OR s.handle = $1)
 ORDER BY r.ref`
 
 // ListReturnees lists returnees by reference, all of them or the caseload of
-// one case worker. An unknown handle is ErrNotFound rather than an empty list,
+// one case worker. A returnee erased at their request is listed with the
+// reference and status alone. An unknown handle is ErrNotFound rather than an empty list,
 // so a typo is not mistaken for an empty caseload.
 func ListReturnees(ctx context.Context, q Querier, caseworkerHandle string) ([]ReturneeListRow, error) {
 	if caseworkerHandle != "" {

@@ -232,7 +232,11 @@ func runReturneesList(ctx context.Context, env *Env, args []string) error {
 	t := newTable(env.Stdout)
 	fmt.Fprintln(t, "REF\tSEX\tRETURNED\tCASEWORKER\tCONSENT\tSTATUS\tBOUND")
 	for _, r := range rows {
-		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Ref, r.Sex, r.ReturnDate.Format(time.DateOnly),
+		returned := "" // erased at their request: only the reference is left
+		if !r.ReturnDate.IsZero() {
+			returned = r.ReturnDate.Format(time.DateOnly)
+		}
+		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Ref, orDash(r.Sex), orDash(returned),
 			orDash(r.CaseworkerHandle), r.Consent, r.Status, yesNo(r.Bound))
 	}
 	return t.Flush()
@@ -246,6 +250,8 @@ func runReturneesInvite(ctx context.Context, env *Env, args []string) error {
 		"Prints a single-use deep link https://t.me/<bot>?start=<token> for a returnee, and writes it as a QR code with --qr.",
 		"A new invitation revokes the returnee's earlier unused ones: only the latest link works.",
 		"A returnee who declined consent may be invited again; one deleted at their request may not.",
+		"A returnee already following on Telegram may be invited again (a new phone): opening the link",
+		"on another account asks them to confirm, then moves their follow-up there; the old account stops receiving.",
 		"The bot is named by SUIVI_BOT_USERNAME (default suivi_bot).")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -276,7 +282,7 @@ func runReturneesInvite(ctx context.Context, env *Env, args []string) error {
 	case r.Consent == "declined":
 		fmt.Fprintf(env.Stdout, "note: %s declined consent earlier; this link lets them change their mind\n", r.Ref)
 	case r.TelegramID != nil:
-		fmt.Fprintf(env.Stdout, "note: %s is already linked to a Telegram account\n", r.Ref)
+		fmt.Fprintf(env.Stdout, "note: %s is already linked to a Telegram account; opened on another account, this link moves their follow-up there once they confirm\n", r.Ref)
 	}
 	return nil
 }

@@ -1,0 +1,107 @@
+package bot
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"suivi/storage"
+)
+
+// A returnee who consented on one Telegram account and is invited again (a
+// new phone) opens the new link on another account. Before anything moves
+// they are asked, in their language, to confirm; the buttons carry the
+// invitation: "i<id>:move:y" and "i<id>:move:n". Until they answer, the
+// invitation is pending (storage.PendingInvitationByTelegramID) and the old
+// account goes on as before.
+
+const (
+	moveYes = "move:y"
+	moveNo  = "move:n"
+)
+
+// askMove asks whether to move the follow-up to this account. The question
+// is ephemeral: before the move nothing of this chat is kept.
+func (h *ReturneeHandler) askMove(ctx context.Context, tx *sql.Tx, chatID int64, r storage.Returnee, inv storage.Invitation) error {
+	kb := [][]Button{{
+		{Text: h.Conv.Texts.Get(r.Language, "move_button_yes"), Data: invPrefix(inv.ID) + moveYes},
+		{Text: h.Conv.Texts.Get(r.Language, "move_button_no"), Data: invPrefix(inv.ID) + moveNo},
+	}}
+	return enqueueEphemeral(ctx, tx, textMessages(chatID, storage.LaneReply, h.Conv.Texts.Get(r.Language, "move_confirm"), kb))
+}
+
+// moveStep handles an update from the account a re-invited returnee opened
+// their new link on: yes moves the follow-up here in this transaction (and
+// an open check-in goes on here), no leaves everything as it was and closes
+// the invitation; anything else asks again.
+func (h *ReturneeHandler) moveStep(ctx context.Context, tx *sql.Tx, upd tgbotapi.Update, r storage.Returnee, inv storage.Invitation) error {
+	chat := upd.FromChat()
+	q := upd.CallbackQuery
+	if q == nil {
+		if upd.Message == nil {
+			return nil // edits and membership changes change nothing
+		}
+		return h.askMove(ctx, tx, chat.ID, r, inv)
+	}
+	press := &pressed{queryID: q.ID}
+	if q.Message != nil {
+		press.messageID = q.Message.MessageID
+	}
+	answer := func(key string) []storage.OutboxMessage {
+		msgs := []storage.OutboxMessage{answerCallback(chat.ID, press.queryID, "")}
+		if press.messageID > 0 {
+			msgs = append(msgs, editMessage(chat.ID, press.messageID, h.Conv.Texts.Get(r.Language, key)))
+		}
+		return msgs
+	}
+	now := h.Conv.Now()
+	switch payload, _ := strings.CutPrefix(q.Data, invPrefix(inv.ID)); payload {
+	case moveNo:
+		if err := storage.CompleteInvitation(ctx, tx, inv.ID, now); err != nil {
+			return err
+		}
+		return enqueueEphemeral(ctx, tx, answer("move_cancelled"))
+	case moveYes:
+	default:
+		return enqueueEphemeral(ctx, tx, []storage.OutboxMessage{answerCallback(chat.ID, press.queryID, h.Conv.Texts.Get(r.Language, "question_closed"))})
+	}
+	if err := storage.MoveReturnee(ctx, tx, r.ID, upd.SentFrom().ID, chat.ID, now); err != nil {
+		return err
+	}
+	if err := storage.WriteAudit(ctx, tx, "returnee", "returnee.move", r.Ref, map[string]any{"by": "returnee, new invitation"}); err != nil {
+		return err
+	}
+	r, err := storage.LockReturnee(ctx, tx, r.ID)
+	if err != nil {
+		return err
+	}
+	if err := storage.EnqueueMessages(ctx, tx, answer("move_done")...); err != nil {
+		return err
+	}
+	conv, err := storage.ActiveConversation(ctx, tx, r.ID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return h.Conv.Prompt(ctx, tx, r, conv, storage.LaneReply, "") // the check-in goes on here
+}
+
+// startWithToken handles "/start TOKEN" from a bound returnee. Their own
+// link (an old one, or a new one opened on the account already bound) is
+// harmless and greets them as /start does; a link for someone else cannot
+// bind this account, and they are told so.
+func (h *ReturneeHandler) startWithToken(ctx context.Context, tx *sql.Tx, r storage.Returnee, m *tgbotapi.Message) error {
+	inv, err := storage.InvitationByToken(ctx, tx, strings.TrimSpace(m.CommandArguments()))
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
+	if err == nil && (inv.ReturneeID == nil || *inv.ReturneeID != r.ID) {
+		return h.say(ctx, tx, r, "account_already_linked", nil)
+	}
+	return h.start(ctx, tx, r)
+}
