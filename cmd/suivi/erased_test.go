@@ -47,6 +47,7 @@ func TestCommandsAfterErasure(t *testing.T) {
 		t.Fatalf("schedule preview of an erased returnee:\n%s", out)
 	}
 	c.must(t, "staff", "list")
+	c.vars["SUIVI_BOT_USERNAME"] = "MonSuiviBot"
 	_, err = c.run("returnees", "invite", "--ref", "MA-2018-0001")
 	if err == nil || !strings.Contains(err.Error(), "MA-2018-0001 was deleted at their request") || exitCode(err) == 0 {
 		t.Fatalf("invite after erasure: %v", err)
@@ -65,6 +66,7 @@ func TestCommandsAfterErasure(t *testing.T) {
 // one; the old link stops working once the move is done (bot tests).
 func TestReturneesInviteAgainAfterConsent(t *testing.T) {
 	c := newCLI(t)
+	c.vars["SUIVI_BOT_USERNAME"] = "MonSuiviBot"
 	c.addFixtureStaff(t)
 	c.must(t, addArgs...)
 	ctx := context.Background()
