@@ -209,7 +209,9 @@ func (p *Poller) handle(ctx, hctx context.Context, upd tgbotapi.Update) error {
 			return nil
 		}
 		p.Logger.Error("handle update", "update_id", upd.UpdateID, "attempt", attempt, "err", err)
-		dead, ferr := p.Handler.Failed(hctx, upd, nil, err)
+		c, cancel = context.WithTimeout(hctx, p.HandleTimeout)
+		dead, ferr := p.Handler.Failed(c, upd, nil, err)
+		cancel()
 		if ferr != nil {
 			p.Logger.Error("count a failed update", "update_id", upd.UpdateID, "err", ferr)
 			return err
