@@ -20,6 +20,7 @@ import (
 	"suivi/bot"
 	"suivi/bot/telegramtest"
 	"suivi/flows"
+	"suivi/lease"
 	"suivi/scheduler"
 	"suivi/storage"
 )
@@ -37,6 +38,7 @@ type Options struct {
 	BackoffBase     time.Duration // sender's first retry delay (default 1s)
 	RedisPrefix     string        // Redis key prefix (default "suivi:")
 	SenderLoops     int
+	PollLeaseTTL    time.Duration // the polling replica's lease (default 10s)
 }
 
 // App is one Suivi process: it starts its components in order and stops
@@ -104,7 +106,7 @@ func New(ctx context.Context, cfg Config, opts Options) (_ *App, err error) {
 	if err := a.openRedis(ctx); err != nil {
 		return nil, err
 	}
-	if err := a.loadFlows(); err != nil {
+	if err := a.loadFlows(ctx); err != nil {
 		return nil, err
 	}
 	if err := a.openTelegram(ctx); err != nil {
@@ -161,13 +163,16 @@ func (a *App) openRedis(ctx context.Context) error {
 	return nil
 }
 
-func (a *App) loadFlows() error {
+// loadFlows loads the flow definitions and refuses to start while an open
+// conversation needs a flow version they lack: its next answer would fail
+// every time.
+func (a *App) loadFlows(ctx context.Context) error {
 	var err error
 	if a.Flows, err = a.cfg.LoadFlows(); err != nil {
 		return fmt.Errorf("flow definitions refused:\n%w", err)
 	}
 	a.Texts = a.Flows.Texts
-	return nil
+	return checkOpenFlows(ctx, a.DB, a.Flows)
 }
 
 // LoadFlows loads the embedded flow definitions, with SUIVI_FLOWS_DIR's
@@ -361,11 +366,30 @@ func (a *App) startIntake(ctx context.Context, wg *sync.WaitGroup) error {
 	if err := bot.DeleteWebhook(ctx, a.Telegram); err != nil {
 		a.log.Warn("deleteWebhook failed; polling may get 409 until it is removed", "err", err)
 	}
+	// One replica polls at a time: Telegram answers 409 to a second poller.
+	var l lease.Lease
+	if a.Redis != nil {
+		l = lease.NewRedis(a.Redis, a.opts.RedisPrefix+"intake:poller", a.pollLeaseTTL(), nil)
+	} else {
+		l = lease.NewAdvisory(a.DB, pollerLockKey, nil)
+	}
 	p := &bot.Poller{Telegram: a.Telegram, Handler: a.Router, Logger: a.log.With("component", "poller"),
-		Timeout: a.opts.PollTimeout, HandleTimeout: a.opts.HandleTimeout}
+		Timeout: a.opts.PollTimeout, HandleTimeout: a.opts.HandleTimeout, Lease: l, LeaseTTL: a.pollLeaseTTL()}
 	wg.Add(1)
 	go func() { defer wg.Done(); p.Run(ctx) }()
 	return nil
+}
+
+// pollerLockKey is the advisory lock of the polling replica without Redis
+// ("poll" in ASCII). No fencing token: handling is idempotent per update id,
+// so a former poller that has not yet noticed its loss does no harm.
+const pollerLockKey = 0x706f6c6c
+
+func (a *App) pollLeaseTTL() time.Duration {
+	if a.opts.PollLeaseTTL > 0 {
+		return a.opts.PollLeaseTTL
+	}
+	return 10 * time.Second
 }
 
 // webhookPath is where Telegram posts updates: the path of the webhook URL.

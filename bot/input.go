@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"strings"
+
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"suivi/flows"
@@ -35,4 +37,59 @@ func messageInput(m *tgbotapi.Message) flows.Input {
 		return media("document", "")
 	}
 	return flows.Input{Kind: flows.InputText, Text: m.Text}
+}
+
+// cleanUpdate strips NUL bytes from what a person can type, before anything
+// is stored: PostgreSQL refuses \x00 in text and \u0000 in jsonb, so one
+// such message would otherwise fail every time it is handled.
+func cleanUpdate(u *tgbotapi.Update) {
+	for _, m := range []*tgbotapi.Message{u.Message, u.EditedMessage, u.ChannelPost, u.EditedChannelPost} {
+		cleanMessage(m)
+	}
+	if q := u.CallbackQuery; q != nil {
+		q.Data = noNUL(q.Data)
+		q.InlineMessageID = noNUL(q.InlineMessageID)
+		cleanUser(q.From)
+		cleanMessage(q.Message)
+	}
+	if c := u.MyChatMember; c != nil {
+		cleanUser(&c.From)
+		cleanChat(&c.Chat)
+	}
+}
+
+func cleanMessage(m *tgbotapi.Message) {
+	if m == nil {
+		return
+	}
+	m.Text, m.Caption = noNUL(m.Text), noNUL(m.Caption)
+	cleanUser(m.From)
+	cleanChat(m.Chat)
+	if m.Contact != nil {
+		m.Contact.FirstName, m.Contact.LastName = noNUL(m.Contact.FirstName), noNUL(m.Contact.LastName)
+	}
+	if m.ReplyToMessage != nil {
+		m.ReplyToMessage.Text, m.ReplyToMessage.Caption = noNUL(m.ReplyToMessage.Text), noNUL(m.ReplyToMessage.Caption)
+	}
+}
+
+func cleanUser(u *tgbotapi.User) {
+	if u == nil {
+		return
+	}
+	u.FirstName, u.LastName, u.UserName, u.LanguageCode = noNUL(u.FirstName), noNUL(u.LastName), noNUL(u.UserName), noNUL(u.LanguageCode)
+}
+
+func cleanChat(c *tgbotapi.Chat) {
+	if c == nil {
+		return
+	}
+	c.Title, c.UserName, c.FirstName, c.LastName = noNUL(c.Title), noNUL(c.UserName), noNUL(c.FirstName), noNUL(c.LastName)
+}
+
+func noNUL(s string) string {
+	if strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(s, "\x00", "")
 }

@@ -13,6 +13,7 @@ type Metrics struct {
 	MessagesSent   *prometheus.CounterVec
 	SendLatency    prometheus.Histogram
 	TooManyRequest prometheus.Counter
+	DeadLetters    prometheus.Counter
 }
 
 // NewMetrics creates the instruments and registers them with reg (nil: none).
@@ -20,7 +21,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		UpdatesHandled: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "suivi_updates_handled_total",
-			Help: "Telegram updates handled, by result (ok, duplicate, error, rejected).",
+			Help: "Telegram updates handled, by result (ok, duplicate, error, dead_letter, rejected).",
 		}, []string{"result"}),
 		MessagesSent: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "suivi_messages_sent_total",
@@ -35,9 +36,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "suivi_telegram_429_total",
 			Help: "429 Too Many Requests answers from Telegram.",
 		}),
+		DeadLetters: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "suivi_dead_letters_total",
+			Help: "Updates given up after failing every attempt, kept in update_failures (suivi updates dead-letters).",
+		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.UpdatesHandled, m.MessagesSent, m.SendLatency, m.TooManyRequest)
+		reg.MustRegister(m.UpdatesHandled, m.MessagesSent, m.SendLatency, m.TooManyRequest, m.DeadLetters)
 	}
 	return m
 }

@@ -2,24 +2,38 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"suivi/lease"
 )
 
 // UpdateHandler handles one update in one transaction; a nil error means its
 // effects and its update id are committed.
 type UpdateHandler interface {
 	HandleUpdate(ctx context.Context, upd tgbotapi.Update) error
+	// Failed counts a failed attempt at upd (raw as received, or nil) and
+	// reports whether it is now a dead letter, recorded as handled, so that
+	// intake can confirm it and go on.
+	Failed(ctx context.Context, upd tgbotapi.Update, raw []byte, err error) (bool, error)
 }
 
 // Poller is Suivi's own long-polling loop. An update is confirmed (the next
-// offset) only after the transaction that handled it committed, errors back
-// off with jitter, retry_after is honoured, and an empty answer that comes
-// back at once never makes it spin.
+// offset) only after the transaction that handled it committed or it became
+// a dead letter; errors back off with jitter, retry_after is honoured, and an
+// empty answer that comes back at once never makes it spin.
+//
+// An update whose handling fails is retried in place, with backoff, while
+// its chat's later updates wait and other chats go on; after the handler's
+// last attempt it is a dead letter and the batch is confirmed past it.
+//
+// With a Lease, only the replica holding it polls (Telegram answers 409 to
+// a second poller); the others wait and take over when it expires.
 type Poller struct {
 	Telegram      Telegram
 	Handler       UpdateHandler
@@ -29,6 +43,9 @@ type Poller struct {
 	Workers       int           // chats handled in parallel (default 8)
 	HandleTimeout time.Duration // one update's handling (default 30s)
 	MaxBackoff    time.Duration // longest wait after errors (default 30s)
+	RetryBase     time.Duration // first wait before retrying a failed update (default 250ms)
+	Lease         lease.Lease   // nil: poll without electing a poller
+	LeaseTTL      time.Duration // the lease's time-to-live (default 10s)
 
 	offset int
 }
@@ -49,15 +66,56 @@ func (p *Poller) defaults() {
 	if p.MaxBackoff <= 0 {
 		p.MaxBackoff = 30 * time.Second
 	}
+	if p.RetryBase <= 0 {
+		p.RetryBase = 250 * time.Millisecond
+	}
+	if p.LeaseTTL <= 0 {
+		p.LeaseTTL = 10 * time.Second
+	}
 	if p.Logger == nil {
 		p.Logger = slog.New(slog.DiscardHandler)
 	}
 }
 
-// Run polls until ctx ends. Updates being handled when ctx ends are finished
-// (or rolled back at HandleTimeout) before Run returns.
+// Run polls until ctx ends, as the lease holder when there is a Lease.
+// Updates being handled when ctx ends are finished (or rolled back at
+// HandleTimeout) before Run returns, and the lease is released.
 func (p *Poller) Run(ctx context.Context) {
 	p.defaults()
+	if p.Lease == nil {
+		p.poll(ctx)
+		return
+	}
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		p.Lease.Release(rctx)
+	}()
+	waiting := false
+	for ctx.Err() == nil {
+		err := lease.Hold(ctx, p.Lease, p.LeaseTTL, p.Logger, func(ctx context.Context, _ int64) error {
+			p.Logger.Info("polling Telegram: this replica holds the polling lease")
+			waiting = false
+			p.poll(ctx)
+			return nil
+		})
+		switch {
+		case ctx.Err() != nil:
+			return
+		case errors.Is(err, lease.ErrNotHeld):
+			if !waiting {
+				p.Logger.Info("another replica polls Telegram; standing by")
+				waiting = true
+			}
+		case err != nil:
+			p.Logger.Warn("polling lease unavailable", "err", err)
+		}
+		sleepFor(ctx, jitter(p.LeaseTTL/3))
+	}
+}
+
+// poll runs the long-polling loop until ctx ends.
+func (p *Poller) poll(ctx context.Context) {
 	failures := 0
 	for ctx.Err() == nil {
 		started := time.Now()
@@ -115,11 +173,8 @@ func (p *Poller) handleBatch(ctx context.Context, updates []tgbotapi.Update) (in
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			for _, i := range idx {
-				c, cancel := context.WithTimeout(hctx, p.HandleTimeout)
-				results[i] = p.Handler.HandleUpdate(c, updates[i])
-				cancel()
+				results[i] = p.handle(ctx, hctx, updates[i])
 				if results[i] != nil {
-					p.Logger.Error("handle update", "update_id", updates[i].UpdateID, "err", results[i])
 					for _, rest := range idx { // keep this chat's order: stop here
 						if rest > i && results[rest] == nil {
 							results[rest] = errSkipped
@@ -139,6 +194,36 @@ func (p *Poller) handleBatch(ctx context.Context, updates []tgbotapi.Update) (in
 		confirmed = u.UpdateID
 	}
 	return confirmed, true
+}
+
+// handle handles upd, retrying it with backoff after a failure until it
+// succeeds or the handler gives it up as a dead letter (both nil). It returns
+// the error when the update must stay unconfirmed: ctx ended, or even its
+// failure could not be counted (the database is unreachable).
+func (p *Poller) handle(ctx, hctx context.Context, upd tgbotapi.Update) error {
+	for attempt := 1; ; attempt++ {
+		c, cancel := context.WithTimeout(hctx, p.HandleTimeout)
+		err := p.Handler.HandleUpdate(c, upd)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		p.Logger.Error("handle update", "update_id", upd.UpdateID, "attempt", attempt, "err", err)
+		c, cancel = context.WithTimeout(hctx, p.HandleTimeout)
+		dead, ferr := p.Handler.Failed(c, upd, nil, err)
+		cancel()
+		if ferr != nil {
+			p.Logger.Error("count a failed update", "update_id", upd.UpdateID, "err", ferr)
+			return err
+		}
+		if dead {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return err
+		}
+		sleepFor(ctx, jitter(p.RetryBase<<min(attempt-1, 8)))
+	}
 }
 
 type skipped struct{}
@@ -165,5 +250,10 @@ func jitteredBackoff(failures int, maxWait time.Duration) time.Duration {
 	if d > maxWait || d <= 0 {
 		d = maxWait
 	}
+	return jitter(d)
+}
+
+// jitter returns a duration between d/2 and d.
+func jitter(d time.Duration) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }

@@ -19,7 +19,8 @@ type Texts interface {
 
 // Router handles each update in one transaction: it records the update id
 // (a redelivered update has effect once), finds who sent it and hands it to
-// the returnee, staff or stranger path, whose replies go to the outbox.
+// the returnee or stranger path, whose replies go to the outbox. An update
+// that keeps failing becomes a dead letter after MaxAttempts (Failed).
 type Router struct {
 	DB       *sql.DB
 	Texts    Texts
@@ -30,8 +31,9 @@ type Router struct {
 
 	// Returnees handles updates from returnees and invitations.
 	Returnees PersonHandler
-	// Staff handles updates from staff members; nil treats them as strangers.
-	Staff PersonHandler
+	// MaxAttempts is how many failed attempts make an update a dead letter
+	// (default 5).
+	MaxAttempts int
 }
 
 // PersonHandler handles one update inside the router's transaction. It
@@ -42,8 +44,12 @@ type PersonHandler interface {
 
 // HandleUpdate implements UpdateHandler.
 func (r *Router) HandleUpdate(ctx context.Context, upd tgbotapi.Update) error {
+	cleanUpdate(&upd)
 	duplicate := false
 	err := storage.InTx(ctx, r.DB, func(tx *sql.Tx) error {
+		if err := lockChat(ctx, tx, upd); err != nil {
+			return err
+		}
 		fresh, err := storage.RecordUpdate(ctx, tx, upd.UpdateID)
 		if err != nil {
 			return err
@@ -51,6 +57,9 @@ func (r *Router) HandleUpdate(ctx context.Context, upd tgbotapi.Update) error {
 		if !fresh {
 			duplicate = true
 			return nil
+		}
+		if err := storage.ClearFailures(ctx, tx, upd.UpdateID); err != nil {
+			return err
 		}
 		return r.route(ctx, tx, upd)
 	})
@@ -62,9 +71,31 @@ func (r *Router) HandleUpdate(ctx context.Context, upd tgbotapi.Update) error {
 		r.count("duplicate")
 	default:
 		r.count("ok")
-		if r.OnCommit != nil {
-			r.OnCommit()
-		}
+		r.committed()
+	}
+	return nil
+}
+
+func (r *Router) committed() {
+	if r.OnCommit != nil {
+		r.OnCommit()
+	}
+}
+
+// chatLockSpace is the first key of the per-chat transaction locks ("chat"),
+// apart from the single-key advisory locks of leases and migrations.
+const chatLockSpace = 0x63686174
+
+// lockChat makes one chat's updates wait for each other: Telegram may post
+// several webhook calls of one chat at once (a double tap), and each must see
+// what the previous one committed. The lock ends with the transaction.
+func lockChat(ctx context.Context, tx *sql.Tx, upd tgbotapi.Update) error {
+	key := chatKey(upd)
+	if key == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashint8($2))`, chatLockSpace, key); err != nil {
+		return fmt.Errorf("lock chat: %w", err)
 	}
 	return nil
 }
@@ -81,11 +112,8 @@ func (r *Router) route(ctx context.Context, tx *sql.Tx, upd tgbotapi.Update) err
 	if from == nil || chat == nil || !chat.IsPrivate() {
 		return nil // channels, groups and service updates: nothing to do
 	}
-	for _, h := range []PersonHandler{r.Staff, r.Returnees} {
-		if h == nil {
-			continue
-		}
-		done, err := h.Handle(ctx, tx, upd)
+	if r.Returnees != nil {
+		done, err := r.Returnees.Handle(ctx, tx, upd)
 		if err != nil || done {
 			return err
 		}

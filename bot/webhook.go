@@ -21,7 +21,9 @@ const maxUpdateBody = 1 << 20
 
 // Webhook receives updates pushed by Telegram. It answers 2xx only after
 // the update's transaction committed and 5xx when it could not store it, so
-// Telegram retries.
+// Telegram retries; each failure is counted in the database, and at the
+// handler's last attempt the update becomes a dead letter and is answered 2xx
+// so that Telegram delivers the updates behind it.
 type Webhook struct {
 	Secret        string
 	Handler       UpdateHandler
@@ -65,8 +67,14 @@ func (w *Webhook) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		if w.Logger != nil {
 			w.Logger.Error("webhook update not stored", "update_id", upd.UpdateID, "err", err)
 		}
-		http.Error(rw, "not stored, retry", http.StatusInternalServerError)
-		return
+		dead, ferr := w.Handler.Failed(ctx, upd, body, err)
+		if ferr != nil && w.Logger != nil {
+			w.Logger.Error("count a failed update", "update_id", upd.UpdateID, "err", ferr)
+		}
+		if !dead {
+			http.Error(rw, "not stored, retry", http.StatusInternalServerError)
+			return
+		}
 	}
 	rw.WriteHeader(http.StatusOK)
 }

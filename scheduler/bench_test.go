@@ -83,7 +83,7 @@ func benchPlan(b *testing.B, n int, known bool, label, heapLabel string) {
 	// The daily pass: yesterday's pass planned through benchDay-1; at 00:30
 	// UTC two days before, the look-ahead reaches benchDay.
 	now := time.Date(2025, 6, 13, 0, 30, 0, 0, time.UTC)
-	fence, err := s.lease.acquire(ctx)
+	fence, err := s.lease.Acquire(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}

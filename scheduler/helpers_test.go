@@ -159,7 +159,7 @@ func (e *testEnv) scheduler(t testing.TB, edit func(*Config)) *Scheduler {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.lease.release(context.Background()) })
+	t.Cleanup(func() { s.lease.Release(context.Background()) })
 	return s
 }
 

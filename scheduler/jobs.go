@@ -100,7 +100,7 @@ func (s *Scheduler) Stop(ctx context.Context) {
 		}
 		s.stopRun()
 	}
-	s.lease.release(context.WithoutCancel(ctx))
+	s.lease.Release(context.WithoutCancel(ctx))
 	s.log.Info("scheduler stopped")
 }
 

@@ -44,6 +44,10 @@ func TestRetentionJob(t *testing.T) {
 		e.db.Exec(`INSERT INTO outbox (chat_id, method, params, status, created_at) VALUES (1, 'sendMessage', '{}', $1, $2)`,
 			o.status, now.AddDate(0, 0, -o.age))
 	}
+	for i, age := range []int{5, 31} {
+		e.db.Exec(`INSERT INTO update_failures (update_id, chat_id, raw, error, attempts, first_failed_at, last_failed_at, dead_at)
+			VALUES ($1, 1, '\x7b7d', 'boom', 5, $2, $2, $2)`, 100+i, now.AddDate(0, 0, -age))
+	}
 	var logs syncBuffer
 	s := e.scheduler(t, func(c *Config) { c.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
 	job := RetentionJob(e.db)
@@ -61,8 +65,11 @@ func TestRetentionJob(t *testing.T) {
 	if n := e.count(t, `SELECT count(*) FROM outbox`); n != 3 {
 		t.Errorf("%d outbox rows left, want the recent one and the 2 unfinished", n)
 	}
+	if n := e.count(t, `SELECT count(*) FROM update_failures`); n != 1 {
+		t.Errorf("%d dead letters left, want the one younger than 30 days", n)
+	}
 	if out := logs.String(); !strings.Contains(out, "job=retention") || !strings.Contains(out, "telegram_updates_deleted=2") ||
-		!strings.Contains(out, "outbox_deleted=3") {
+		!strings.Contains(out, "outbox_deleted=3") || !strings.Contains(out, "update_failures_deleted=1") {
 		t.Errorf("log line does not say what the job did:\n%s", out)
 	}
 }

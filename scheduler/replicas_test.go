@@ -111,12 +111,12 @@ func TestStaleLeaderIsFenced(t *testing.T) {
 	e := newEnv(t)
 	now := time.Date(2025, 5, 2, 9, 0, 0, 0, time.UTC)
 	a, b := e.scheduler(t, nil), e.scheduler(t, nil)
-	oldFence, err := a.lease.acquire(context.Background())
+	oldFence, err := a.lease.Acquire(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.rdb.Del(context.Background(), e.prefix+"scheduler:leader") // a's lease expires
-	if _, err := b.lease.acquire(context.Background()); err != nil {
+	if _, err := b.lease.Acquire(context.Background()); err != nil {
 		t.Fatalf("second replica could not lead: %v", err)
 	}
 	addReturnee(t, e.db, returnee{ReturnDate: dateOf(now).AddDate(0, -1, 0)})

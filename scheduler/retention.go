@@ -7,11 +7,13 @@ import (
 	"time"
 )
 
-// Retention periods: handled update ids only guard against redelivery, and
-// delivered or abandoned outbox rows only help debugging.
+// Retention periods: handled update ids only guard against redelivery,
+// delivered or abandoned outbox rows only help debugging, and dead letters
+// (which hold raw messages) are kept long enough to be looked at and retried.
 const (
-	UpdatesRetention = 7 * 24 * time.Hour
-	OutboxRetention  = 30 * 24 * time.Hour
+	UpdatesRetention    = 7 * 24 * time.Hour
+	OutboxRetention     = 30 * 24 * time.Hour
+	DeadLetterRetention = 30 * 24 * time.Hour
 )
 
 // retentionChunk bounds each delete, so a large backlog never holds long locks.
@@ -30,9 +32,16 @@ WHERE id IN (SELECT id FROM outbox
                AND created_at < $1
              LIMIT $2)`
 
+const sqlDeleteOldFailures = `
+DELETE FROM update_failures
+WHERE id IN (SELECT id FROM update_failures
+             WHERE last_failed_at < $1
+             LIMIT $2)`
+
 // RetentionJob deletes, daily on the leader, telegram_updates rows older
-// than UpdatesRetention and finished outbox rows (sent, failed, dropped)
-// older than OutboxRetention. The wiring adds it with AddJob.
+// than UpdatesRetention, finished outbox rows (sent, failed, dropped) older
+// than OutboxRetention, and update failures and dead letters whose last
+// attempt is older than DeadLetterRetention. The wiring adds it with AddJob.
 func RetentionJob(db *sql.DB) Job {
 	return Job{
 		Name:       "retention",
@@ -49,6 +58,11 @@ func RetentionJob(db *sql.DB) Job {
 			Report(ctx, "outbox_deleted", outbox)
 			if err != nil {
 				return fmt.Errorf("delete old outbox rows: %w", err)
+			}
+			failures, err := deleteInChunks(ctx, db, sqlDeleteOldFailures, now.Add(-DeadLetterRetention))
+			Report(ctx, "update_failures_deleted", failures)
+			if err != nil {
+				return fmt.Errorf("delete old dead letters: %w", err)
 			}
 			return nil
 		},

@@ -28,7 +28,8 @@ const eraseAccounts = `(SELECT chat_id FROM returnees WHERE id = $1
 //   - every message queued or sent to the person's chats goes, the current
 //     one and those of accounts they used before (an old phone); the
 //     person's Telegram ids are cleared from invitations of others they
-//     may have opened;
+//     may have opened; updates from those chats that failed (dead letters,
+//     which hold the raw message) go too;
 //   - the returnee row keeps the case reference and the case worker alone,
 //     as a tombstone, so a later import does not bring the data back;
 //   - the audit log keeps its entries: they record staff actions by case
@@ -37,6 +38,7 @@ const eraseAccounts = `(SELECT chat_id FROM returnees WHERE id = $1
 // $1 is the returnee id. The chats are found before the rows naming them go.
 var sqlEraseReturnee = []string{
 	`DELETE FROM outbox WHERE chat_id IN ` + eraseAccounts,
+	`DELETE FROM update_failures WHERE chat_id IN ` + eraseAccounts,
 	`UPDATE invitations SET used_by = NULL
 	 WHERE used_by IN ` + eraseAccounts + ` AND returnee_id IS DISTINCT FROM $1`,
 	`DELETE FROM answers WHERE returnee_id = $1 AND value->>'kind' IN ('text', 'media', 'date')`,

@@ -80,6 +80,7 @@ func commands() map[string]command {
 		"checkins":  {"checkins start --ref REF --flow ID", runCheckins},
 		"alerts":    {"alerts list", runAlerts},
 		"schedule":  {"schedule preview --ref REF", runSchedule},
+		"updates":   {"updates dead-letters [--retry ID]", runUpdates},
 		"health":    {"ask the local server whether it is ready (for container health checks)", runHealth},
 	}
 }
