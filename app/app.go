@@ -367,12 +367,9 @@ func (a *App) startIntake(ctx context.Context, wg *sync.WaitGroup) error {
 		a.log.Warn("deleteWebhook failed; polling may get 409 until it is removed", "err", err)
 	}
 	// One replica polls at a time: Telegram answers 409 to a second poller.
-	var l lease.Lease
-	if a.Redis != nil {
-		l = lease.NewRedis(a.Redis, a.opts.RedisPrefix+"intake:poller", a.pollLeaseTTL(), nil)
-	} else {
-		l = lease.NewAdvisory(a.DB, pollerLockKey, nil)
-	}
+	// The lease is a row in PostgreSQL, not in Redis: intake needs the
+	// database anyway, and a Redis outage must not stop it.
+	l := lease.NewTable(a.DB, pollerLease, a.pollLeaseTTL(), nil)
 	p := &bot.Poller{Telegram: a.Telegram, Handler: a.Router, Logger: a.log.With("component", "poller"),
 		Timeout: a.opts.PollTimeout, HandleTimeout: a.opts.HandleTimeout, Lease: l, LeaseTTL: a.pollLeaseTTL()}
 	wg.Add(1)
@@ -380,10 +377,10 @@ func (a *App) startIntake(ctx context.Context, wg *sync.WaitGroup) error {
 	return nil
 }
 
-// pollerLockKey is the advisory lock of the polling replica without Redis
-// ("poll" in ASCII). No fencing token: handling is idempotent per update id,
-// so a former poller that has not yet noticed its loss does no harm.
-const pollerLockKey = 0x706f6c6c
+// pollerLease names the polling replica's lease. No fencing token: handling
+// is idempotent per update id, so a former poller that has not yet noticed
+// its loss does no harm.
+const pollerLease = "intake:poller"
 
 func (a *App) pollLeaseTTL() time.Duration {
 	if a.opts.PollLeaseTTL > 0 {

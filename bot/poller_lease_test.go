@@ -58,7 +58,7 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 // Telegram never answers 409), and when it dies without releasing the lease
 // the other takes over once the lease expires; updates keep flowing.
 func TestOnePollingReplicaAndTakeoverAfterACrash(t *testing.T) {
-	for _, mode := range []string{"redis", "advisory"} {
+	for _, mode := range []string{"table", "redis", "advisory"} {
 		t.Run(mode, func(t *testing.T) {
 			db, _ := storagetest.NewDatabase(t)
 			fake := telegramtest.New()
@@ -66,11 +66,13 @@ func TestOnePollingReplicaAndTakeoverAfterACrash(t *testing.T) {
 			router := newRouter(t, db)
 			ttl := 1500 * time.Millisecond
 			var kill func()
-			newLease := func() lease.Lease { return lease.NewAdvisory(db, 0x706f6c6c, nil) }
-			if mode == "redis" {
+			newLease := func() lease.Lease { return lease.NewTable(db, "intake:poller", ttl, nil) }
+			switch mode {
+			case "redis":
 				rdb, prefix := storagetest.NewRedis(t)
 				newLease = func() lease.Lease { return lease.NewRedis(rdb, prefix+"intake:poller", ttl, nil) }
-			} else {
+			case "advisory":
+				newLease = func() lease.Lease { return lease.NewAdvisory(db, 0x706f6c6c, nil) }
 				// A dead process's session ends with it, and its lock with it.
 				kill = func() {
 					db.Exec(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = $1`, 0x706f6c6c)
