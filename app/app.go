@@ -20,6 +20,7 @@ import (
 	"suivi/bot"
 	"suivi/bot/telegramtest"
 	"suivi/flows"
+	"suivi/followup"
 	"suivi/lease"
 	"suivi/scheduler"
 	"suivi/storage"
@@ -56,7 +57,7 @@ type App struct {
 	Metrics       *bot.Metrics
 	Registry      *prometheus.Registry
 	Router        *bot.Router
-	Conversations *bot.Conversations
+	Conversations *followup.Conversations
 	Scheduler     *scheduler.Scheduler
 	Sender        *bot.Sender
 	BotName       string
@@ -226,7 +227,7 @@ func (a *App) wire() {
 		Logger: a.log.With("component", "sender"), Rate: a.cfg.SendRate, Now: a.opts.Now,
 		BackoffBase: a.opts.BackoffBase, Loops: a.opts.SenderLoops,
 	})
-	a.Conversations = &bot.Conversations{Flows: a.Flows, Texts: a.Texts, Contacts: a.cfg.EmergencyContacts,
+	a.Conversations = &followup.Conversations{Flows: a.Flows, Texts: a.Texts, Contacts: a.cfg.EmergencyContacts,
 		Now: a.opts.Now, Logger: a.log.With("component", "conversations")}
 	a.Router = &bot.Router{
 		DB: a.DB, Texts: a.Texts, Logger: a.log.With("component", "router"), Metrics: a.Metrics,

@@ -128,7 +128,7 @@ func TestCommands(t *testing.T) {
 	help := p.next()
 	p.press(help, "h:talk")
 	p.settle()
-	alerts, _ := storage.ListAlerts(t.Context(), w.DB, storage.AlertFilter{Category: storage.AlertHelpRequest})
+	alerts, _ := storage.ListAlerts(t.Context(), w.DB, storage.AlertFilter{Category: "help_request"})
 	if len(alerts) != 1 || alerts[0].Severity != "medium" {
 		t.Fatalf("help request alerts %+v", alerts)
 	}
@@ -163,7 +163,7 @@ func TestCommands(t *testing.T) {
 	if status != "stopped" {
 		t.Fatalf("status %q after /stop", status)
 	}
-	if a, _ := storage.ListAlerts(t.Context(), w.DB, storage.AlertFilter{Category: storage.AlertOptOut}); len(a) != 1 {
+	if a, _ := storage.ListAlerts(t.Context(), w.DB, storage.AlertFilter{Category: "opt_out"}); len(a) != 1 {
 		t.Fatal("the case worker was not told of the opt-out")
 	}
 	if len(w.Fake.Commands("ar")) == 0 || len(w.Fake.Commands("fr")) == 0 {

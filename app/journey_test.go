@@ -121,7 +121,7 @@ func TestDeclinedConsentIsRespected(t *testing.T) {
 	if consent != "declined" {
 		t.Fatalf("consent %q, want declined recorded for the case worker", consent)
 	}
-	alerts, _ := storage.ListAlerts(t.Context(), w.DB, storage.AlertFilter{Category: storage.AlertConsentDeclined})
+	alerts, _ := storage.ListAlerts(t.Context(), w.DB, storage.AlertFilter{Category: "consent_declined"})
 	if len(alerts) != 1 {
 		t.Fatalf("%d consent_declined alerts, want 1", len(alerts))
 	}

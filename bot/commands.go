@@ -10,7 +10,9 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"suivi/followup"
 	"suivi/storage"
+	"suivi/tgmsg"
 )
 
 // command handles a returnee's slash command.
@@ -19,30 +21,35 @@ func (h *ReturneeHandler) command(ctx context.Context, tx *sql.Tx, r storage.Ret
 	case "start":
 		return h.start(ctx, tx, r)
 	case "help":
-		return h.say(ctx, tx, r, "help", [][]Button{{{Text: h.Conv.Texts.Get(r.Language, "help_button"), Data: "h:talk"}}})
+		return h.say(ctx, tx, r, "help", tgmsg.Keyboard{{{Text: h.Conv.Texts.Get(r.Language, "help_button"), Data: tgmsg.Command(tgmsg.KindHelp, helpTalk)}}})
 	case "language":
-		return h.say(ctx, tx, r, "language_prompt", [][]Button{{
-			{Text: "Français", Data: "l:fr"}, {Text: "العربية", Data: "l:ar"}, {Text: "English", Data: "l:en"}}})
+		return h.say(ctx, tx, r, "language_prompt", tgmsg.Keyboard{{
+			{Text: "Français", Data: tgmsg.Command(tgmsg.KindLanguage, "fr")},
+			{Text: "العربية", Data: tgmsg.Command(tgmsg.KindLanguage, "ar")},
+			{Text: "English", Data: tgmsg.Command(tgmsg.KindLanguage, "en")}}})
 	case "pause":
-		var row []Button
+		var row []tgmsg.Button
 		for _, w := range []string{"1", "2", "4", "8"} {
-			row = append(row, Button{Text: h.Conv.Texts.Get(r.Language, "pause_weeks_"+w), Data: "p:" + w})
+			row = append(row, tgmsg.Button{Text: h.Conv.Texts.Get(r.Language, "pause_weeks_"+w), Data: tgmsg.Command(tgmsg.KindPause, w)})
 		}
-		return h.say(ctx, tx, r, "pause_prompt", [][]Button{row})
+		return h.say(ctx, tx, r, "pause_prompt", tgmsg.Keyboard{row})
 	case "stop":
-		return h.say(ctx, tx, r, "stop_confirm", h.confirmButtons(r, "s", "stop"))
+		return h.say(ctx, tx, r, "stop_confirm", h.confirmButtons(r, tgmsg.KindStop, "stop"))
 	case "delete":
-		return h.say(ctx, tx, r, "delete_confirm", h.confirmButtons(r, "d", "delete"))
+		return h.say(ctx, tx, r, "delete_confirm", h.confirmButtons(r, tgmsg.KindDelete, "delete"))
 	case "mydata":
 		return h.myData(ctx, tx, r)
 	}
-	return h.say(ctx, tx, r, "help", [][]Button{{{Text: h.Conv.Texts.Get(r.Language, "help_button"), Data: "h:talk"}}})
+	return h.say(ctx, tx, r, "help", tgmsg.Keyboard{{{Text: h.Conv.Texts.Get(r.Language, "help_button"), Data: tgmsg.Command(tgmsg.KindHelp, helpTalk)}}})
 }
 
-func (h *ReturneeHandler) confirmButtons(r storage.Returnee, kind, what string) [][]Button {
-	return [][]Button{{
-		{Text: h.Conv.Texts.Get(r.Language, what+"_button_yes"), Data: kind + ":y"},
-		{Text: h.Conv.Texts.Get(r.Language, what+"_button_no"), Data: kind + ":n"},
+// helpTalk is the choice of /help's button: talk to my case worker.
+const helpTalk = "talk"
+
+func (h *ReturneeHandler) confirmButtons(r storage.Returnee, kind tgmsg.Kind, what string) tgmsg.Keyboard {
+	return tgmsg.Keyboard{{
+		{Text: h.Conv.Texts.Get(r.Language, what+"_button_yes"), Data: tgmsg.Command(kind, "y")},
+		{Text: h.Conv.Texts.Get(r.Language, what+"_button_no"), Data: tgmsg.Command(kind, "n")},
 	}}
 }
 
@@ -50,7 +57,7 @@ func (h *ReturneeHandler) confirmButtons(r storage.Returnee, kind, what string) 
 // a check-in in progress continues where they stopped.
 func (h *ReturneeHandler) start(ctx context.Context, tx *sql.Tx, r storage.Returnee) error {
 	if r.Status == storage.StatusStopped || r.Status == storage.StatusUnreachable {
-		if err := storage.SetReturneeStatus(ctx, tx, r.ID, storage.StatusActive, nil); err != nil {
+		if err := followup.Resume(ctx, tx, storage.ReturneeID(r.ID)); err != nil {
 			return err
 		}
 		return h.say(ctx, tx, r, "resumed", nil)
@@ -66,99 +73,70 @@ func (h *ReturneeHandler) start(ctx context.Context, tx *sql.Tx, r storage.Retur
 }
 
 // commandAction handles the press of a command's button.
-type commandAction func(h *ReturneeHandler, ctx context.Context, tx *sql.Tx, r storage.Returnee, arg string, p *pressed) error
+type commandAction func(h *ReturneeHandler, ctx context.Context, tx *sql.Tx, r storage.Returnee, arg string, p *followup.Press) error
 
-var commandButtons = map[string]commandAction{
-	"h": (*ReturneeHandler).talkToCaseworker,
-	"l": (*ReturneeHandler).setLanguage,
-	"p": (*ReturneeHandler).pause,
-	"s": (*ReturneeHandler).stop,
-	"d": (*ReturneeHandler).erase,
+var commandButtons = map[tgmsg.Kind]commandAction{
+	tgmsg.KindHelp:     (*ReturneeHandler).talkToCaseworker,
+	tgmsg.KindLanguage: (*ReturneeHandler).setLanguage,
+	tgmsg.KindPause:    (*ReturneeHandler).pause,
+	tgmsg.KindStop:     (*ReturneeHandler).stop,
+	tgmsg.KindDelete:   (*ReturneeHandler).erase,
 }
 
 // done answers the press and removes the keyboard it came from, with text
 // in place of the question.
-func (h *ReturneeHandler) done(r storage.Returnee, p *pressed, text string) []storage.OutboxMessage {
-	msgs := []storage.OutboxMessage{answerCallback(*r.ChatID, p.queryID, "")}
-	if p.messageID > 0 {
-		msgs = append(msgs, editMessage(*r.ChatID, p.messageID, text))
+func (h *ReturneeHandler) done(r storage.Returnee, p *followup.Press, text string) []storage.OutboxMessage {
+	msgs := []storage.OutboxMessage{tgmsg.AnswerCallback(*r.ChatID, p.QueryID, "")}
+	if p.MessageID > 0 {
+		msgs = append(msgs, tgmsg.EditText(*r.ChatID, p.MessageID, text))
 	}
 	return msgs
 }
 
-func (h *ReturneeHandler) talkToCaseworker(ctx context.Context, tx *sql.Tx, r storage.Returnee, arg string, p *pressed) error {
-	if arg != "talk" {
-		return storage.EnqueueMessages(ctx, tx, answerCallback(*r.ChatID, p.queryID, ""))
+// ignore only stops the spinner of a press with a choice Suivi never offers.
+func (h *ReturneeHandler) ignore(ctx context.Context, tx *sql.Tx, r storage.Returnee, p *followup.Press) error {
+	return storage.EnqueueMessages(ctx, tx, tgmsg.AnswerCallback(*r.ChatID, p.QueryID, ""))
+}
+
+func (h *ReturneeHandler) talkToCaseworker(ctx context.Context, tx *sql.Tx, r storage.Returnee, arg string, p *followup.Press) error {
+	if arg != helpTalk {
+		return h.ignore(ctx, tx, r, p)
 	}
-	if _, err := storage.CreateAlert(ctx, tx, storage.Alert{ReturneeID: &r.ID, Category: storage.AlertHelpRequest,
-		Severity: "medium", Message: h.Conv.Texts.Get("fr", "alert_help_request")}); err != nil {
+	if _, err := followup.RequestHelp(ctx, tx, storage.ReturneeID(r.ID), h.Conv.Now()); err != nil {
 		return err
 	}
 	return storage.EnqueueMessages(ctx, tx, h.done(r, p, h.Conv.Texts.Get(r.Language, "help_requested"))...)
 }
 
-func (h *ReturneeHandler) setLanguage(ctx context.Context, tx *sql.Tx, r storage.Returnee, lang string, p *pressed) error {
+func (h *ReturneeHandler) setLanguage(ctx context.Context, tx *sql.Tx, r storage.Returnee, lang string, p *followup.Press) error {
 	if lang != "fr" && lang != "ar" && lang != "en" {
-		return storage.EnqueueMessages(ctx, tx, answerCallback(*r.ChatID, p.queryID, ""))
+		return h.ignore(ctx, tx, r, p)
 	}
-	if err := storage.UpdateReturneeSettings(ctx, tx, r.ID, lang, "", ""); err != nil {
-		return err
-	}
-	r.Language = lang
 	if err := storage.EnqueueMessages(ctx, tx, h.done(r, p, h.Conv.Texts.Get(lang, "language_set"))...); err != nil {
 		return err
 	}
-	// A check-in in progress goes on in the new language.
-	conv, err := storage.ActiveConversation(ctx, tx, r.ID)
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if conv.State, err = withLanguage(conv.State, lang); err != nil {
-		return err
-	}
-	if err := storage.SaveConversation(ctx, tx, conv.ID, conv.State, conv.Status, h.Conv.Now()); err != nil {
-		return err
-	}
-	return h.Conv.Prompt(ctx, tx, r, conv, storage.LaneReply, "")
+	return h.Conv.SetLanguage(ctx, tx, r, lang)
 }
 
-func (h *ReturneeHandler) pause(ctx context.Context, tx *sql.Tx, r storage.Returnee, arg string, p *pressed) error {
+func (h *ReturneeHandler) pause(ctx context.Context, tx *sql.Tx, r storage.Returnee, arg string, p *followup.Press) error {
 	weeks, err := strconv.Atoi(arg)
 	if err != nil || weeks < 1 || weeks > 26 {
-		return storage.EnqueueMessages(ctx, tx, answerCallback(*r.ChatID, p.queryID, ""))
+		return h.ignore(ctx, tx, r, p)
 	}
-	until := h.Conv.Now().Add(time.Duration(weeks) * 7 * 24 * time.Hour)
-	if err := storage.SetReturneeStatus(ctx, tx, r.ID, storage.StatusPaused, &until); err != nil {
-		return err
-	}
-	if err := storage.CancelConversations(ctx, tx, r.ID, h.Conv.Now()); err != nil {
-		return err
-	}
-	if err := storage.CancelOpenCheckins(ctx, tx, r.ID, h.Conv.Now()); err != nil {
+	now := h.Conv.Now()
+	until := now.Add(time.Duration(weeks) * 7 * 24 * time.Hour)
+	if err := followup.Pause(ctx, tx, storage.ReturneeID(r.ID), until, now); err != nil {
 		return err
 	}
 	text := h.Conv.Texts.Get(r.Language, "paused", until.Format("2006-01-02"))
 	return storage.EnqueueMessages(ctx, tx, h.done(r, p, text)...)
 }
 
-func (h *ReturneeHandler) stop(ctx context.Context, tx *sql.Tx, r storage.Returnee, arg string, p *pressed) error {
+func (h *ReturneeHandler) stop(ctx context.Context, tx *sql.Tx, r storage.Returnee, arg string, p *followup.Press) error {
 	if arg != "y" {
 		return storage.EnqueueMessages(ctx, tx, h.done(r, p, h.Conv.Texts.Get(r.Language, "stop_cancelled"))...)
 	}
-	if err := storage.SetReturneeStatus(ctx, tx, r.ID, storage.StatusStopped, nil); err != nil {
-		return err
-	}
-	if err := storage.CancelConversations(ctx, tx, r.ID, h.Conv.Now()); err != nil {
-		return err
-	}
-	if err := storage.CancelOpenCheckins(ctx, tx, r.ID, h.Conv.Now()); err != nil {
-		return err
-	}
-	if _, err := storage.CreateAlert(ctx, tx, storage.Alert{ReturneeID: &r.ID, Category: storage.AlertOptOut,
-		Severity: "low", Message: h.Conv.Texts.Get("fr", "alert_opt_out")}); err != nil {
+	if err := followup.Stop(ctx, tx, storage.ReturneeID(r.ID), h.Conv.Now()); err != nil {
 		return err
 	}
 	return storage.EnqueueMessages(ctx, tx, h.done(r, p, h.Conv.Texts.Get(r.Language, "stopped"))...)
@@ -166,14 +144,11 @@ func (h *ReturneeHandler) stop(ctx context.Context, tx *sql.Tx, r storage.Return
 
 // erase carries out /delete once confirmed; the goodbye is ephemeral, so no
 // message to the person stays behind either.
-func (h *ReturneeHandler) erase(ctx context.Context, tx *sql.Tx, r storage.Returnee, arg string, p *pressed) error {
+func (h *ReturneeHandler) erase(ctx context.Context, tx *sql.Tx, r storage.Returnee, arg string, p *followup.Press) error {
 	if arg != "y" {
 		return storage.EnqueueMessages(ctx, tx, h.done(r, p, h.Conv.Texts.Get(r.Language, "delete_cancelled"))...)
 	}
-	if err := storage.EraseReturnee(ctx, tx, r.ID); err != nil {
-		return err
-	}
-	if err := storage.WriteAudit(ctx, tx, "returnee", "erase", r.Ref, map[string]any{"by": "returnee /delete"}); err != nil {
+	if err := followup.Erase(ctx, tx, storage.ReturneeID(r.ID), r.Ref, "returnee /delete"); err != nil {
 		return err
 	}
 	return enqueueEphemeral(ctx, tx, h.done(r, p, h.Conv.Texts.Get(r.Language, "deleted")))
@@ -203,5 +178,5 @@ func (h *ReturneeHandler) myData(ctx context.Context, tx *sql.Tx, r storage.Retu
 	}
 	lines = append(lines, t.Get(lang, "mydata_checkins", convs, completed),
 		t.Get(lang, "mydata_answers", answers), t.Get(lang, "mydata_alerts", alerts))
-	return storage.EnqueueMessages(ctx, tx, textMessages(*r.ChatID, storage.LaneReply, strings.Join(lines, "\n"), nil)...)
+	return storage.EnqueueMessages(ctx, tx, tgmsg.Text(*r.ChatID, storage.LaneReply, strings.Join(lines, "\n"), nil)...)
 }

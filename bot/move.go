@@ -8,29 +8,26 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"suivi/followup"
 	"suivi/storage"
+	"suivi/tgmsg"
 )
 
 // A returnee who consented on one Telegram account and is invited again (a
 // new phone) opens the new link on another account. Before anything moves
 // they are asked, in their language, to confirm; the buttons carry the
-// invitation: "i<id>:move:y" and "i<id>:move:n". Until they answer, the
+// invitation (tgmsg.MoveYes and tgmsg.MoveNo under KindInvitation). Until they answer, the
 // invitation is pending (storage.PendingInvitationByTelegramID) and the old
 // account goes on as before.
-
-const (
-	moveYes = "move:y"
-	moveNo  = "move:n"
-)
 
 // askMove asks whether to move the follow-up to this account. The question
 // is ephemeral: before the move nothing of this chat is kept.
 func (h *ReturneeHandler) askMove(ctx context.Context, tx *sql.Tx, chatID int64, r storage.Returnee, inv storage.Invitation) error {
-	kb := [][]Button{{
-		{Text: h.Conv.Texts.Get(r.Language, "move_button_yes"), Data: invPrefix(inv.ID) + moveYes},
-		{Text: h.Conv.Texts.Get(r.Language, "move_button_no"), Data: invPrefix(inv.ID) + moveNo},
+	kb := tgmsg.Keyboard{{
+		{Text: h.Conv.Texts.Get(r.Language, "move_button_yes"), Data: tgmsg.Callback{Kind: tgmsg.KindInvitation, ID: inv.ID, Arg: tgmsg.MoveYes}.Data()},
+		{Text: h.Conv.Texts.Get(r.Language, "move_button_no"), Data: tgmsg.Callback{Kind: tgmsg.KindInvitation, ID: inv.ID, Arg: tgmsg.MoveNo}.Data()},
 	}}
-	return enqueueEphemeral(ctx, tx, textMessages(chatID, storage.LaneReply, h.Conv.Texts.Get(r.Language, "move_confirm"), kb))
+	return enqueueEphemeral(ctx, tx, tgmsg.Text(chatID, storage.LaneReply, h.Conv.Texts.Get(r.Language, "move_confirm"), kb))
 }
 
 // moveStep handles an update from the account a re-invited returnee opened
@@ -46,32 +43,33 @@ func (h *ReturneeHandler) moveStep(ctx context.Context, tx *sql.Tx, upd tgbotapi
 		}
 		return h.askMove(ctx, tx, chat.ID, r, inv)
 	}
-	press := &pressed{queryID: q.ID}
+	press := &followup.Press{QueryID: q.ID}
 	if q.Message != nil {
-		press.messageID = q.Message.MessageID
+		press.MessageID = q.Message.MessageID
 	}
 	answer := func(key string) []storage.OutboxMessage {
-		msgs := []storage.OutboxMessage{answerCallback(chat.ID, press.queryID, "")}
-		if press.messageID > 0 {
-			msgs = append(msgs, editMessage(chat.ID, press.messageID, h.Conv.Texts.Get(r.Language, key)))
+		msgs := []storage.OutboxMessage{tgmsg.AnswerCallback(chat.ID, press.QueryID, "")}
+		if press.MessageID > 0 {
+			msgs = append(msgs, tgmsg.EditText(chat.ID, press.MessageID, h.Conv.Texts.Get(r.Language, key)))
 		}
 		return msgs
 	}
 	now := h.Conv.Now()
-	switch payload, _ := strings.CutPrefix(q.Data, invPrefix(inv.ID)); payload {
-	case moveNo:
+	cb, ok := tgmsg.Parse(q.Data)
+	if !ok || cb.Kind != tgmsg.KindInvitation || cb.ID != inv.ID {
+		cb.Arg = ""
+	}
+	switch cb.Arg {
+	case tgmsg.MoveNo:
 		if err := storage.CompleteInvitation(ctx, tx, inv.ID, now); err != nil {
 			return err
 		}
 		return enqueueEphemeral(ctx, tx, answer("move_cancelled"))
-	case moveYes:
+	case tgmsg.MoveYes:
 	default:
-		return enqueueEphemeral(ctx, tx, []storage.OutboxMessage{answerCallback(chat.ID, press.queryID, h.Conv.Texts.Get(r.Language, "question_closed"))})
+		return enqueueEphemeral(ctx, tx, []storage.OutboxMessage{tgmsg.AnswerCallback(chat.ID, press.QueryID, h.Conv.Texts.Get(r.Language, "question_closed"))})
 	}
-	if err := storage.MoveReturnee(ctx, tx, r.ID, upd.SentFrom().ID, chat.ID, now); err != nil {
-		return err
-	}
-	if err := storage.WriteAudit(ctx, tx, "returnee", "returnee.move", r.Ref, map[string]any{"by": "returnee, new invitation"}); err != nil {
+	if err := followup.Move(ctx, tx, storage.ReturneeID(r.ID), r.Ref, upd.SentFrom().ID, chat.ID, now); err != nil {
 		return err
 	}
 	r, err := storage.LockReturnee(ctx, tx, r.ID)

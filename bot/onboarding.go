@@ -5,20 +5,18 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"strconv"
-	"strings"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"suivi/flows"
+	"suivi/followup"
 	"suivi/storage"
+	"suivi/tgmsg"
 )
 
 // onboardingFlow is the flow a returnee goes through when they open their
 // invitation: language, consent, preferred time of day.
 const onboardingFlow = "onboarding"
-
-func invPrefix(id int64) string { return "i" + strconv.FormatInt(id, 10) + ":" }
 
 // redeem handles "/start TOKEN" from someone not bound to a returnee. An
 // unknown, used or expired token gets a polite answer and nothing is stored;
@@ -68,14 +66,14 @@ func (h *ReturneeHandler) redeem(ctx context.Context, tx *sql.Tx, upd tgbotapi.U
 	if !ok {
 		return errors.New("the onboarding flow is not loaded")
 	}
-	res := flows.Start(def, lang, h.Conv.env())
+	res := flows.Start(def, lang, h.Conv.Env())
 	return h.applyOnboarding(ctx, tx, upd, inv, def, res, nil)
 }
 
 // sayTo queues one of the bot's texts, ephemeral, to someone not (or not
 // yet) bound: nothing of the exchange is kept once sent.
 func (h *ReturneeHandler) sayTo(ctx context.Context, tx *sql.Tx, chatID int64, lang, key string, args ...any) error {
-	return enqueueEphemeral(ctx, tx, textMessages(chatID, storage.LaneReply, h.Conv.Texts.Get(lang, key, args...), nil))
+	return enqueueEphemeral(ctx, tx, tgmsg.Text(chatID, storage.LaneReply, h.Conv.Texts.Get(lang, key, args...), nil))
 }
 
 // bindStaff links a staff member's Telegram account from a staff invitation;
@@ -90,7 +88,7 @@ func (h *ReturneeHandler) bindStaff(ctx context.Context, tx *sql.Tx, upd tgbotap
 		return err
 	}
 	text := h.Conv.Texts.Get(s.Language, "staff_welcome", s.Handle)
-	return storage.EnqueueMessages(ctx, tx, textMessages(upd.FromChat().ID, storage.LaneReply, text, nil)...)
+	return storage.EnqueueMessages(ctx, tx, tgmsg.Text(upd.FromChat().ID, storage.LaneReply, text, nil)...)
 }
 
 // onboardingStep continues the onboarding of someone who opened an
@@ -105,26 +103,26 @@ func (h *ReturneeHandler) onboardingStep(ctx context.Context, tx *sql.Tx, upd tg
 	if err != nil {
 		return err
 	}
-	var press *pressed
+	var press *followup.Press
 	var in flows.Input
 	switch {
 	case upd.CallbackQuery != nil:
-		press = &pressed{queryID: upd.CallbackQuery.ID}
+		press = &followup.Press{QueryID: upd.CallbackQuery.ID}
 		if upd.CallbackQuery.Message != nil {
-			press.messageID = upd.CallbackQuery.Message.MessageID
+			press.MessageID = upd.CallbackQuery.Message.MessageID
 		}
-		payload, ok := strings.CutPrefix(upd.CallbackQuery.Data, invPrefix(inv.ID))
-		if !ok {
-			return enqueueEphemeral(ctx, tx, []storage.OutboxMessage{answerCallback(chat.ID, press.queryID, h.Conv.Texts.Get(languageOf(upd.SentFrom()), "question_closed"))})
+		cb, ok := tgmsg.Parse(upd.CallbackQuery.Data)
+		if !ok || cb.Kind != tgmsg.KindInvitation || cb.ID != inv.ID {
+			return enqueueEphemeral(ctx, tx, []storage.OutboxMessage{tgmsg.AnswerCallback(chat.ID, press.QueryID, h.Conv.Texts.Get(languageOf(upd.SentFrom()), "question_closed"))})
 		}
-		in = flows.Input{Kind: flows.InputButton, Button: payload}
+		in = flows.Input{Kind: flows.InputButton, Button: cb.Arg}
 	case upd.Message != nil:
 		in = messageInput(upd.Message)
 	default:
 		return nil // edits and membership changes change nothing
 	}
 	if raw == nil { // redeemed but never started (an older process): start now
-		return h.applyOnboarding(ctx, tx, upd, inv, def, flows.Start(def, languageOf(upd.SentFrom()), h.Conv.env()), press)
+		return h.applyOnboarding(ctx, tx, upd, inv, def, flows.Start(def, languageOf(upd.SentFrom()), h.Conv.Env()), press)
 	}
 	var st flows.State
 	if err := json.Unmarshal(raw, &st); err != nil {
@@ -134,10 +132,10 @@ func (h *ReturneeHandler) onboardingStep(ctx context.Context, tx *sql.Tx, upd tg
 	if !ok {
 		odef = def
 	}
-	res := flows.Step(odef, st, in, h.Conv.env())
+	res := flows.Step(odef, st, in, h.Conv.Env())
 	if res.Ignored {
 		if press != nil {
-			return enqueueEphemeral(ctx, tx, []storage.OutboxMessage{answerCallback(chat.ID, press.queryID, "")})
+			return enqueueEphemeral(ctx, tx, []storage.OutboxMessage{tgmsg.AnswerCallback(chat.ID, press.QueryID, "")})
 		}
 		return nil
 	}
@@ -148,92 +146,47 @@ func (h *ReturneeHandler) onboardingStep(ctx context.Context, tx *sql.Tx, upd tg
 // invitation holds the state; on consent the returnee is bound to the chat
 // and the conversation moves to its own row; on refusal the decline is
 // recorded for the case worker and nothing else is kept.
-func (h *ReturneeHandler) applyOnboarding(ctx context.Context, tx *sql.Tx, upd tgbotapi.Update, inv storage.Invitation, def *flows.Definition, res flows.Result, press *pressed) error {
+func (h *ReturneeHandler) applyOnboarding(ctx context.Context, tx *sql.Tx, upd tgbotapi.Update, inv storage.Invitation, def *flows.Definition, res flows.Result, press *followup.Press) error {
 	chat := upd.FromChat()
 	now := h.Conv.Now()
 	returneeID := *inv.ReturneeID
 	var msgs []storage.OutboxMessage
 	if press != nil {
-		msgs = append(msgs, answerCallback(chat.ID, press.queryID, res.CallbackText))
-		if res.PressedEdit != "" && press.messageID > 0 {
-			msgs = append(msgs, editMessage(chat.ID, press.messageID, res.PressedEdit))
+		msgs = append(msgs, tgmsg.AnswerCallback(chat.ID, press.QueryID, res.CallbackText))
+		if res.PressedEdit != "" && press.MessageID > 0 {
+			msgs = append(msgs, tgmsg.EditText(chat.ID, press.MessageID, res.PressedEdit))
 		}
 	}
 	if res.Stale {
 		return enqueueEphemeral(ctx, tx, msgs)
 	}
+	switch res.Settings["consent"] {
+	case "declined":
+		if err := followup.DeclineConsent(ctx, tx, storage.ReturneeID(returneeID), def, res, now); err != nil {
+			return err
+		}
+		if err := storage.SaveOnboardingState(ctx, tx, inv.ID, nil); err != nil {
+			return err
+		}
+		msgs = append(msgs, tgmsg.FlowMessages(chat.ID, storage.LaneReply, "", res.Messages)...)
+		return enqueueEphemeral(ctx, tx, msgs) // no trace of the conversation is kept
+	case "accepted":
+		if err := storage.EnqueueMessages(ctx, tx, msgs...); err != nil {
+			return err
+		}
+		return h.Conv.Consent(ctx, tx, storage.ReturneeID(returneeID), inv.ID, upd.SentFrom().ID, chat.ID, def, res)
+	}
 	state, err := json.Marshal(res.State)
 	if err != nil {
 		return err
 	}
-	switch res.Settings["consent"] {
-	case "declined":
-		if err := storage.RecordConsentDeclined(ctx, tx, returneeID, now); err != nil {
-			return err
-		}
-		for _, a := range res.Alerts {
-			if _, err := storage.CreateAlert(ctx, tx, storage.Alert{ReturneeID: &returneeID, RuleID: a.RuleID,
-				Category: a.Category, Severity: a.Severity, Message: a.Message.In("fr")}); err != nil {
-				return err
-			}
-		}
-		if err := storage.SaveOnboardingState(ctx, tx, inv.ID, nil); err != nil {
-			return err
-		}
-		msgs = append(msgs, render(chat.ID, storage.LaneReply, "", res.Messages)...)
-		for i := range msgs {
-			msgs[i].Ephemeral = true // no trace of the conversation is kept
-		}
-		return storage.EnqueueMessages(ctx, tx, msgs...)
-	case "accepted":
-		lang := res.State.Lang
-		if err := storage.BindReturnee(ctx, tx, returneeID, upd.SentFrom().ID, chat.ID, lang, now); err != nil {
-			return err
-		}
-		if err := storage.CompleteReturneeInvitations(ctx, tx, returneeID, now); err != nil {
-			return err
-		}
-		if err := storage.CancelConversations(ctx, tx, returneeID, now); err != nil {
-			return err
-		}
-		convID, err := storage.CreateConversation(ctx, tx, returneeID, def.ID, def.Version, state, now)
-		if err != nil {
-			return err
-		}
-		if err := storage.SaveOnboardingState(ctx, tx, inv.ID, nil); err != nil {
-			return err
-		}
-		r, err := storage.LockReturnee(ctx, tx, returneeID)
-		if err != nil {
-			return err
-		}
-		if err := storage.EnqueueMessages(ctx, tx, msgs...); err != nil {
-			return err
-		}
-		// The answers given so far (language, consent) may be kept now.
-		res.Answers = answersFromState(res.State)
-		return h.Conv.apply(ctx, tx, r, convID, def, res, storage.LaneReply, nil)
-	}
 	if err := storage.SaveOnboardingState(ctx, tx, inv.ID, state); err != nil {
 		return err
 	}
-	msgs = append(msgs, render(chat.ID, storage.LaneReply, invPrefix(inv.ID), res.Messages)...)
+	msgs = append(msgs, tgmsg.FlowMessages(chat.ID, storage.LaneReply, tgmsg.Prefix(tgmsg.KindInvitation, inv.ID), res.Messages)...)
 	return enqueueEphemeral(ctx, tx, msgs) // before consent no message is kept once sent
 }
 
-// answersFromState lists the answers of a state, to store them once consent
-// allows it.
-func answersFromState(st flows.State) []flows.Answer {
-	out := make([]flows.Answer, 0, len(st.Answers))
-	for id, v := range st.Answers {
-		out = append(out, flows.Answer{QuestionID: id, Value: v})
-	}
-	return out
-}
-
 func enqueueEphemeral(ctx context.Context, tx *sql.Tx, msgs []storage.OutboxMessage) error {
-	for i := range msgs {
-		msgs[i].Ephemeral = true
-	}
-	return storage.EnqueueMessages(ctx, tx, msgs...)
+	return storage.EnqueueMessages(ctx, tx, tgmsg.Ephemeral(msgs)...)
 }

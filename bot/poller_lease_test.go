@@ -12,6 +12,7 @@ import (
 	"suivi/bot"
 	"suivi/bot/telegramtest"
 	"suivi/flows"
+	"suivi/followup"
 	"suivi/lease"
 	"suivi/storage/storagetest"
 )
@@ -38,7 +39,7 @@ func newRouter(t *testing.T, db *sql.DB) *bot.Router {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conv := &bot.Conversations{Flows: cat, Texts: cat.Texts, Now: time.Now, Logger: discard()}
+	conv := &followup.Conversations{Flows: cat, Texts: cat.Texts, Now: time.Now, Logger: discard()}
 	return &bot.Router{DB: db, Texts: cat.Texts, Logger: discard(), Now: time.Now,
 		Returnees: &bot.ReturneeHandler{Conv: conv}}
 }

@@ -9,13 +9,15 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"suivi/flows"
+	"suivi/followup"
 	"suivi/storage"
+	"suivi/tgmsg"
 )
 
 // ReturneeHandler handles updates from returnees: invitations and
 // onboarding before consent, then commands and check-in answers.
 type ReturneeHandler struct {
-	Conv *Conversations
+	Conv *followup.Conversations
 }
 
 // Handle implements PersonHandler.
@@ -49,7 +51,7 @@ func (h *ReturneeHandler) Handle(ctx context.Context, tx *sql.Tx, upd tgbotapi.U
 	declined, err := storage.DeclinedByTelegramID(ctx, tx, from.ID)
 	if declined || err != nil {
 		if upd.CallbackQuery != nil { // stop the spinner, say nothing more
-			return true, enqueueEphemeral(ctx, tx, []storage.OutboxMessage{answerCallback(upd.FromChat().ID, upd.CallbackQuery.ID, "")})
+			return true, enqueueEphemeral(ctx, tx, []storage.OutboxMessage{tgmsg.AnswerCallback(upd.FromChat().ID, upd.CallbackQuery.ID, "")})
 		}
 		return true, err
 	}
@@ -86,14 +88,9 @@ func (h *ReturneeHandler) bound(ctx context.Context, tx *sql.Tx, r storage.Retur
 func (h *ReturneeHandler) membership(ctx context.Context, tx *sql.Tx, r storage.Returnee, status string) error {
 	switch {
 	case status == "kicked" && (r.Status == storage.StatusActive || r.Status == storage.StatusPaused):
-		if err := storage.SetReturneeStatus(ctx, tx, r.ID, storage.StatusUnreachable, r.PausedUntil); err != nil {
-			return err
-		}
-		_, err := storage.CreateAlert(ctx, tx, storage.Alert{ReturneeID: &r.ID, Category: storage.AlertUnreachable,
-			Severity: "medium", Message: h.Conv.Texts.Get("fr", "alert_unreachable")})
-		return err
+		return followup.MarkUnreachable(ctx, tx, r, h.Conv.Now())
 	case status == "member" && r.Status == storage.StatusUnreachable:
-		return storage.SetReturneeStatus(ctx, tx, r.ID, storage.StatusActive, nil)
+		return followup.Resume(ctx, tx, storage.ReturneeID(r.ID))
 	}
 	return nil
 }
@@ -121,29 +118,29 @@ func (h *ReturneeHandler) message(ctx context.Context, tx *sql.Tx, r storage.Ret
 // Every callback query is answered.
 func (h *ReturneeHandler) callback(ctx context.Context, tx *sql.Tx, r storage.Returnee, q *tgbotapi.CallbackQuery) error {
 	chatID := *r.ChatID
-	press := &pressed{queryID: q.ID}
+	press := &followup.Press{QueryID: q.ID}
 	if q.Message != nil {
-		press.messageID = q.Message.MessageID
+		press.MessageID = q.Message.MessageID
 	}
-	if convID, payload, ok := parseConvButton(q.Data); ok {
+	cb, ok := tgmsg.Parse(q.Data)
+	if ok && cb.Kind == tgmsg.KindConversation {
 		conv, err := storage.ActiveConversation(ctx, tx, r.ID)
-		if errors.Is(err, storage.ErrNotFound) || (err == nil && conv.ID != convID) {
-			return storage.EnqueueMessages(ctx, tx, answerCallback(chatID, q.ID, h.Conv.Texts.Get(r.Language, "question_closed")))
+		if errors.Is(err, storage.ErrNotFound) || (err == nil && conv.ID != cb.ID) {
+			return storage.EnqueueMessages(ctx, tx, tgmsg.AnswerCallback(chatID, q.ID, h.Conv.Texts.Get(r.Language, "question_closed")))
 		}
 		if err != nil {
 			return err
 		}
-		return h.Conv.Step(ctx, tx, r, conv, flows.Input{Kind: flows.InputButton, Button: payload}, press)
+		return h.Conv.Step(ctx, tx, r, conv, flows.Input{Kind: flows.InputButton, Button: cb.Arg}, press)
 	}
-	kind, arg, _ := strings.Cut(q.Data, ":")
-	if action, ok := commandButtons[kind]; ok {
-		return action(h, ctx, tx, r, arg, press)
+	if action, found := commandButtons[cb.Kind]; ok && found {
+		return action(h, ctx, tx, r, cb.Arg, press)
 	}
 	h.Conv.Logger.Warn("forged or malformed callback data ignored", "returnee_id", r.ID, "bytes", len(q.Data))
-	return storage.EnqueueMessages(ctx, tx, answerCallback(chatID, q.ID, ""))
+	return storage.EnqueueMessages(ctx, tx, tgmsg.AnswerCallback(chatID, q.ID, ""))
 }
 
 // say queues one of the bot's texts to the returnee, with an optional keyboard.
-func (h *ReturneeHandler) say(ctx context.Context, tx *sql.Tx, r storage.Returnee, key string, kb [][]Button, args ...any) error {
-	return storage.EnqueueMessages(ctx, tx, textMessages(*r.ChatID, storage.LaneReply, h.Conv.Texts.Get(r.Language, key, args...), kb)...)
+func (h *ReturneeHandler) say(ctx context.Context, tx *sql.Tx, r storage.Returnee, key string, kb tgmsg.Keyboard, args ...any) error {
+	return storage.EnqueueMessages(ctx, tx, tgmsg.Text(*r.ChatID, storage.LaneReply, h.Conv.Texts.Get(r.Language, key, args...), kb)...)
 }

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"suivi/followup"
 	"suivi/storage"
 )
 
@@ -173,7 +174,7 @@ func (s *Sender) pass(ctx context.Context, repliesOnly bool) (int, error) {
 		}
 		for i, m := range msgs {
 			if forbidden[i] {
-				if err := chatUnreachable(rec, tx, m.ChatID, outcomes[i].Error); err != nil {
+				if err := chatUnreachable(rec, tx, m.ChatID, outcomes[i].Error, s.cfg.Now()); err != nil {
 					return err
 				}
 			}
@@ -185,7 +186,7 @@ func (s *Sender) pass(ctx context.Context, repliesOnly bool) (int, error) {
 
 // chatUnreachable drops the rest of a chat's queue after a 403 and marks
 // its returnee unreachable with an alert for the case worker.
-func chatUnreachable(ctx context.Context, tx *sql.Tx, chatID int64, reason string) error {
+func chatUnreachable(ctx context.Context, tx *sql.Tx, chatID int64, reason string, now time.Time) error {
 	if _, err := storage.DropChatQueue(ctx, tx, chatID, reason); err != nil {
 		return err
 	}
@@ -193,10 +194,9 @@ func chatUnreachable(ctx context.Context, tx *sql.Tx, chatID int64, reason strin
 	if err != nil || id == 0 {
 		return err
 	}
-	_, err = storage.CreateAlert(ctx, tx, storage.Alert{
-		ReturneeID: &id, Category: storage.AlertUnreachable, Severity: "medium",
-		Message: "Telegram refuses delivery: " + reason,
-	})
+	_, _, err = followup.RaiseAlert(ctx, tx, followup.Alert{Returnee: storage.ReturneeID(id), Rule: "sender.forbidden",
+		Category: followup.CategoryUnreachable, Severity: followup.SeverityMedium,
+		TextKey: followup.TextUndeliverable, Params: map[string]any{"reason": reason}}, now)
 	return err
 }
 

@@ -156,7 +156,7 @@ func TestSenderForbiddenMarksUnreachableAndDropsQueue(t *testing.T) {
 	if n := len(srv.Calls("sendMessage")); n != 2 {
 		t.Fatalf("%d sendMessage calls, want 2 (one refused, no retry; one to the other chat)", n)
 	}
-	alerts, _ := storage.ListAlerts(context.Background(), db, storage.AlertFilter{Category: storage.AlertUnreachable})
+	alerts, _ := storage.ListAlerts(context.Background(), db, storage.AlertFilter{Category: "unreachable"})
 	if len(alerts) != 1 {
 		t.Fatalf("%d unreachable alerts, want 1", len(alerts))
 	}

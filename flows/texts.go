@@ -37,7 +37,8 @@ var RequiredTexts = []string{
 	"reprompt_media", "media_kept", "reprompt_date", "emergency_contacts_fallback",
 	"media_sticker", "media_photo", "media_voice", "media_location", "media_document",
 	"media_video", "media_other", "language_name", "staff_welcome", "alert_lost_contact",
-	"alert_unreachable", "alert_opt_out", "alert_help_request",
+	"alert_unreachable", "alert_opt_out", "alert_help_request", "alert_undeliverable", "alert_legacy",
+	"alert_flow_rule_missing",
 }
 
 var embeddedTexts = sync.OnceValue(func() *Texts {

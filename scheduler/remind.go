@@ -6,6 +6,7 @@ import (
 	"errors"
 	"time"
 
+	"suivi/followup"
 	"suivi/storage"
 )
 
@@ -131,15 +132,13 @@ func (s *Scheduler) expire(ctx context.Context, tx *sql.Tx, c storage.Checkin, r
 	if streak != 2 {
 		return nil
 	}
-	returnee := c.ReturneeID
-	if _, err := storage.CreateAlert(ctx, tx, storage.Alert{
-		ReturneeID:     &returnee,
-		ConversationID: c.ConversationID,
-		RuleID:         "scheduler.lost_contact",
-		Category:       storage.AlertLostContact,
-		Severity:       "medium",
-		Message:        "two check-ins missed in a row",
-	}); err != nil {
+	alert := followup.Alert{Returnee: storage.ReturneeID(c.ReturneeID), Rule: "scheduler.lost_contact",
+		Category: followup.CategoryLostContact, Severity: followup.SeverityMedium, TextKey: followup.TextLostContact,
+		Params: map[string]any{"missed": streak}}
+	if c.ConversationID != nil {
+		alert.Conversation = storage.ConversationID(*c.ConversationID)
+	}
+	if _, _, err := followup.RaiseAlert(ctx, tx, alert, now); err != nil {
 		return err
 	}
 	st.Alerts++

@@ -20,8 +20,10 @@ const eraseAccounts = `(SELECT chat_id FROM returnees WHERE id = $1
 //     an answer cannot be matched to the second with the person's other
 //     events; free text, media and dates are deleted outright;
 //   - alerts stay only as anonymous counts: category, rule, severity and the
-//     day they were raised; no person, conversation, message, questions or
-//     staff who handled them. An open alert is resolved, since nobody can
+//     day they were raised, and the text key with the parameters that name
+//     no one (a flow rule); no person, conversation, message, answers,
+//     questions or staff who handled them, and their events keep only their
+//     kind and day. An open alert is resolved, since nobody can
 //     act on it any more;
 //   - conversations, check-ins (and so their planned dates), the planner's
 //     record of the person, and invitations go;
@@ -48,7 +50,11 @@ var sqlEraseReturnee = []string{
 	`UPDATE scores SET returnee_id = NULL, conversation_id = NULL,
 	     computed_at = date_trunc('day', computed_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
 	 WHERE returnee_id = $1`,
+	`UPDATE alert_events SET data = '{}', staff_id = NULL,
+	     at = date_trunc('day', at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+	 WHERE alert_id IN (SELECT id FROM alerts WHERE returnee_id = $1)`,
 	`UPDATE alerts SET returnee_id = NULL, conversation_id = NULL, message = '', question_ids = '{}',
+	     params = params - 'answers' - 'text', assigned_to = NULL,
 	     status = 'resolved',
 	     created_at = date_trunc('day', created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
 	     acknowledged_at = date_trunc('day', acknowledged_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',

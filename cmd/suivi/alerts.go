@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"unicode"
 
+	"suivi/followup"
 	"suivi/storage"
 )
 
@@ -27,12 +28,16 @@ func runAlertsList(ctx context.Context, env *Env, args []string) error {
 	status := fs.String("status", "", "only alerts with this status: open, acknowledged or resolved")
 	ref := fs.String("ref", "", "only the alerts of this returnee")
 	limit := fs.Int("limit", 1000, "at most this many alerts, newest first")
-	describeCommand(fs, "[--status open] [--ref REF] [--limit N]", "Lists alerts, newest first.")
+	lang := fs.String("lang", "en", "language of the reasons: fr, ar or en")
+	describeCommand(fs, "[--status open] [--ref REF] [--limit N] [--lang en]", "Lists alerts, newest first.")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *status != "" && !slices.Contains(alertStatuses, *status) {
 		return usagef("alerts list: --status %q: expected open, acknowledged or resolved", *status)
+	}
+	if !slices.Contains([]string{"fr", "ar", "en"}, *lang) {
+		return usagef("alerts list: --lang %q: expected fr, ar or en", *lang)
 	}
 	if *limit <= 0 {
 		return usagef("alerts list: --limit %d: expected a positive number", *limit)
@@ -42,6 +47,10 @@ func runAlertsList(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	cat, err := cfg.LoadFlows()
+	if err != nil {
+		return err
+	}
 	filter := storage.AlertFilter{Status: *status, Limit: *limit}
 	if *ref != "" {
 		r, err := storage.ReturneeByRef(ctx, db, *ref)
@@ -76,14 +85,14 @@ func runAlertsList(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	t := newTable(env.Stdout)
-	fmt.Fprintln(t, "ID\tCREATED\tREF\tCATEGORY\tSEVERITY\tSTATUS\tMESSAGE")
+	fmt.Fprintln(t, "ID\tCREATED\tREF\tCATEGORY\tSEVERITY\tSTATUS\tREASON")
 	for _, a := range alerts {
 		r := ""
 		if a.ReturneeID != nil {
 			r = refs[*a.ReturneeID]
 		}
 		fmt.Fprintf(t, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.CreatedAt.In(cfg.Timezone).Format("2006-01-02 15:04"),
-			orDash(r), a.Category, a.Severity, a.Status, orDash(tableCell(a.Message)))
+			orDash(r), a.Category, a.Severity, a.Status, orDash(tableCell(followup.RenderAlert(cat, *lang, a))))
 	}
 	return t.Flush()
 }

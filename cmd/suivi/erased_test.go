@@ -23,10 +23,7 @@ func TestCommandsAfterErasure(t *testing.T) {
 	if err := storage.BindReturnee(ctx, c.db, r.ID, 5151, 5151, "fr", c.env.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := storage.CreateAlert(ctx, c.db, storage.Alert{ReturneeID: &r.ID, Category: storage.AlertSafety,
-		RuleID: "safety", Severity: "urgent", Message: "Safety question answered yes", QuestionIDs: []string{"safety"}}); err != nil {
-		t.Fatal(err)
-	}
+	c.raise(t, "MA-2018-0001", safetyAlert)
 	if err := storage.EraseReturnee(ctx, c.db, r.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -37,8 +34,11 @@ func TestCommandsAfterErasure(t *testing.T) {
 	}
 	c.must(t, "returnees", "list", "--caseworker", "cw.salma")
 	alerts := c.must(t, "alerts", "list")
-	if !regexp.MustCompile(`(?m)^\d+\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+-\s+safety\s+urgent\s+resolved\s+-$`).MatchString(alerts) {
+	if !regexp.MustCompile(`(?m)^\d+\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+-\s+safety\s+urgent\s+resolved\s+Self-harm risk: .*$`).MatchString(alerts) {
 		t.Fatalf("the erased returnee's alert, anonymous:\n%s", alerts)
+	}
+	if n := c.count(t, `SELECT count(*) FROM alerts WHERE params ? 'answers' OR question_ids <> '{}'`); n != 0 {
+		t.Fatalf("%d erased alerts still hold answers", n)
 	}
 	if mine := c.must(t, "alerts", "list", "--ref", "MA-2018-0001"); strings.Count(mine, "\n") != 1 {
 		t.Fatalf("alerts still listed under the erased reference:\n%s", mine)

@@ -1,4 +1,4 @@
-package bot
+package followup
 
 import (
 	"context"
@@ -7,12 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
-	"strings"
 	"time"
 
 	"suivi/flows"
 	"suivi/storage"
+	"suivi/tgmsg"
 )
 
 // Conversations runs flows for returnees: it starts them, applies each
@@ -27,7 +26,9 @@ type Conversations struct {
 	Logger   *slog.Logger
 }
 
-func (c *Conversations) env() flows.Env {
+// Env is what the flow engine needs to know of the world: the time, the
+// emergency contacts and the texts.
+func (c *Conversations) Env() flows.Env {
 	contacts := map[string]string{}
 	if c.Contacts != "" {
 		for _, l := range []string{"fr", "ar", "en"} {
@@ -35,45 +36,6 @@ func (c *Conversations) env() flows.Env {
 		}
 	}
 	return flows.Env{Now: c.Now(), EmergencyContacts: contacts, Texts: c.Texts}
-}
-
-// convPrefix marks a button as belonging to one conversation, so a press on
-// an old keyboard is recognised as such.
-func convPrefix(id int64) string { return "c" + strconv.FormatInt(id, 10) + ":" }
-
-// parseConvButton splits "c<id>:<payload>".
-func parseConvButton(data string) (int64, string, bool) {
-	rest, ok := strings.CutPrefix(data, "c")
-	if !ok {
-		return 0, "", false
-	}
-	idText, payload, ok := strings.Cut(rest, ":")
-	id, err := strconv.ParseInt(idText, 10, 64)
-	if !ok || err != nil || id <= 0 || payload == "" {
-		return 0, "", false
-	}
-	return id, payload, true
-}
-
-// render turns engine messages into outbox rows with prefixed buttons.
-func render(chatID int64, lane int, prefix string, msgs []flows.Message) []storage.OutboxMessage {
-	var out []storage.OutboxMessage
-	for _, m := range msgs {
-		out = append(out, textMessages(chatID, lane, m.Text, keyboard(prefix, m.Buttons))...)
-	}
-	return out
-}
-
-func keyboard(prefix string, rows [][]flows.Button) [][]Button {
-	var kb [][]Button
-	for _, row := range rows {
-		var r []Button
-		for _, b := range row {
-			r = append(r, Button{Text: b.Text, Data: prefix + b.Payload})
-		}
-		kb = append(kb, r)
-	}
-	return kb
 }
 
 // Start opens flowID for a returnee now and queues its first messages.
@@ -85,8 +47,8 @@ func (c *Conversations) Start(ctx context.Context, tx *sql.Tx, r storage.Returne
 	if !ok {
 		return 0, fmt.Errorf("start %s: no such flow: %w", flowID, storage.ErrNotFound)
 	}
-	res := flows.Start(def, r.Language, c.env())
-	state, err := json.Marshal(res.State)
+	res := flows.Start(def, r.Language, c.Env())
+	state, err := jsonState(res.State)
 	if err != nil {
 		return 0, err
 	}
@@ -94,44 +56,47 @@ func (c *Conversations) Start(ctx context.Context, tx *sql.Tx, r storage.Returne
 	if err != nil {
 		return 0, err
 	}
-	return id, c.apply(ctx, tx, r, id, def, res, lane, nil)
+	return id, c.Apply(ctx, tx, r, id, def, res, lane, nil)
 }
 
-// pressed is the button message a callback came from.
-type pressed struct {
-	queryID   string
-	messageID int
+// Press is the button message a callback came from: its query is answered
+// and the message edited once the press is taken.
+type Press struct {
+	QueryID   string
+	MessageID int
 }
 
 // Step applies one input to the returnee's active conversation.
-func (c *Conversations) Step(ctx context.Context, tx *sql.Tx, r storage.Returnee, conv storage.Conversation, in flows.Input, press *pressed) error {
+func (c *Conversations) Step(ctx context.Context, tx *sql.Tx, r storage.Returnee, conv storage.Conversation, in flows.Input, press *Press) error {
 	def, st, err := c.load(conv)
 	if err != nil {
 		return err
 	}
-	res := flows.Step(def, st, in, c.env())
+	res := flows.Step(def, st, in, c.Env())
 	if res.Ignored {
 		c.Logger.Warn("input ignored", "conversation_id", conv.ID, "reason", res.Reason)
 		if press != nil {
-			return storage.EnqueueMessages(ctx, tx, answerCallback(*r.ChatID, press.queryID, ""))
+			return storage.EnqueueMessages(ctx, tx, tgmsg.AnswerCallback(*r.ChatID, press.QueryID, ""))
 		}
 		return nil
 	}
-	return c.apply(ctx, tx, r, conv.ID, def, res, storage.LaneReply, press)
+	return c.Apply(ctx, tx, r, conv.ID, def, res, storage.LaneReply, press)
 }
 
-// apply commits what the engine decided, in tx.
-func (c *Conversations) apply(ctx context.Context, tx *sql.Tx, r storage.Returnee, convID int64, def *flows.Definition, res flows.Result, lane int, press *pressed) error {
+// Apply commits what the engine decided for conversation convID, in tx: the
+// press answered, state, answers, scores, settings, alerts and messages.
+func (c *Conversations) Apply(ctx context.Context, tx *sql.Tx, r storage.Returnee, convID int64, def *flows.Definition, res flows.Result, lane int, press *Press) error {
 	now := c.Now()
 	chatID := *r.ChatID
+	prefix := tgmsg.Prefix(tgmsg.KindConversation, convID)
 	var msgs []storage.OutboxMessage
 	if press != nil {
-		msgs = append(msgs, answerCallback(chatID, press.queryID, res.CallbackText))
+		msgs = append(msgs, tgmsg.AnswerCallback(chatID, press.QueryID, res.CallbackText))
 		switch {
 		case res.PressedEdit != "":
-			msgs = append(msgs, editMessage(chatID, press.messageID, res.PressedEdit))
+			msgs = append(msgs, tgmsg.EditText(chatID, press.MessageID, res.PressedEdit))
 		case res.EditButtons != nil:
-			msgs = append(msgs, editKeyboard(chatID, press.messageID, keyboard(convPrefix(convID), res.EditButtons)))
+			msgs = append(msgs, tgmsg.EditKeyboard(chatID, press.MessageID, tgmsg.FlowKeyboard(prefix, res.EditButtons)))
 		}
 	}
 	if res.Stale {
@@ -163,34 +128,16 @@ func (c *Conversations) apply(ctx context.Context, tx *sql.Tx, r storage.Returne
 	if err := c.applySettings(ctx, tx, r, res.Settings); err != nil {
 		return err
 	}
-	for _, a := range res.Alerts {
-		rid, cid := r.ID, convID
-		if _, err := storage.CreateAlert(ctx, tx, storage.Alert{ReturneeID: &rid, ConversationID: &cid, RuleID: a.RuleID,
-			Category: a.Category, Severity: a.Severity, Message: a.Message.In("fr"), QuestionIDs: a.QuestionIDs}); err != nil {
-			return err
-		}
-		if a.Hold {
-			if err := storage.SetSafetyHold(ctx, tx, r.ID, true); err != nil {
-				return err
-			}
-		}
+	if err := raiseFlowAlerts(ctx, tx, storage.ReturneeID(r.ID), storage.ConversationID(convID), def, res, now); err != nil {
+		return err
 	}
 	if res.Finished {
 		if err := storage.CompleteCheckin(ctx, tx, convID, now); err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return err
 		}
 	}
-	msgs = append(msgs, render(chatID, lane, convPrefix(convID), res.Messages)...)
+	msgs = append(msgs, tgmsg.FlowMessages(chatID, lane, prefix, res.Messages)...)
 	return storage.EnqueueMessages(ctx, tx, msgs...)
-}
-
-// applySettings stores what the returnee chose inside a flow.
-func (c *Conversations) applySettings(ctx context.Context, tx *sql.Tx, r storage.Returnee, s map[string]string) error {
-	if len(s) == 0 {
-		return nil
-	}
-	start, end, _ := strings.Cut(s["window"], "-")
-	return storage.UpdateReturneeSettings(ctx, tx, r.ID, s["language"], start, end)
 }
 
 func answerRows(answers []flows.Answer) []storage.AnswerRow {
@@ -215,9 +162,10 @@ func (c *Conversations) Prompt(ctx context.Context, tx *sql.Tx, r storage.Return
 	st.Lang = r.Language
 	var msgs []storage.OutboxMessage
 	if lead != "" {
-		msgs = textMessages(*r.ChatID, lane, lead, nil)
+		msgs = tgmsg.Text(*r.ChatID, lane, lead, nil)
 	}
-	msgs = append(msgs, render(*r.ChatID, lane, convPrefix(conv.ID), flows.Prompt(def, st, c.env()))...)
+	prefix := tgmsg.Prefix(tgmsg.KindConversation, conv.ID)
+	msgs = append(msgs, tgmsg.FlowMessages(*r.ChatID, lane, prefix, flows.Prompt(def, st, c.Env()))...)
 	return storage.EnqueueMessages(ctx, tx, msgs...)
 }
 
@@ -268,7 +216,7 @@ func (c *Conversations) ExpireCheckin(ctx context.Context, tx *sql.Tx, ch storag
 	if r.ChatID == nil {
 		return nil
 	}
-	return storage.EnqueueMessages(ctx, tx, textMessages(*r.ChatID, storage.LaneBulk, c.Texts.Get(r.Language, "checkin_expired"), nil)...)
+	return storage.EnqueueMessages(ctx, tx, tgmsg.Text(*r.ChatID, storage.LaneBulk, c.Texts.Get(r.Language, "checkin_expired"), nil)...)
 }
 
 // withLanguage changes the language of a stored engine state.
@@ -292,4 +240,39 @@ func (c *Conversations) load(conv storage.Conversation) (*flows.Definition, flow
 		return nil, st, fmt.Errorf("conversation %d: state: %w", conv.ID, err)
 	}
 	return def, st, nil
+}
+
+// raiseFlowAlerts raises the alerts of a flow's rules that now hold, with
+// the answers they looked at, and puts the returnee on hold when a rule says
+// so. Their text points to the rule, so each reader gets the rule's message
+// in their language.
+func raiseFlowAlerts(ctx context.Context, tx *sql.Tx, rid storage.ReturneeID, cid storage.ConversationID, def *flows.Definition, res flows.Result, now time.Time) error {
+	for _, a := range res.Alerts {
+		answers := map[string]any{}
+		for _, q := range a.QuestionIDs {
+			if v, ok := res.State.Answers[q]; ok {
+				answers[q] = v
+			}
+		}
+		alert := Alert{Returnee: rid, Conversation: cid, Rule: a.RuleID, Category: Category(a.Category),
+			Severity: Severity(a.Severity), TextKey: TextFlowRule, QuestionIDs: a.QuestionIDs, Answers: answers,
+			Params: map[string]any{"flow": def.ID, "version": def.Version, "rule": a.RuleID}}
+		if _, _, err := RaiseAlert(ctx, tx, alert, now); err != nil {
+			return err
+		}
+		if a.Hold {
+			if err := storage.SetSafetyHold(ctx, tx, int64(rid), true); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func jsonState(st flows.State) (json.RawMessage, error) {
+	b, err := json.Marshal(st)
+	if err != nil {
+		return nil, fmt.Errorf("encode conversation state: %w", err)
+	}
+	return b, nil
 }

@@ -1,4 +1,4 @@
-package bot
+package tgmsg
 
 import (
 	"strings"
@@ -14,7 +14,7 @@ const MaxTextLen = 4096
 func SplitText(text string, limit int) []string {
 	var parts []string
 	for utf8.RuneCountInString(text) > limit {
-		head := prefixRunes(text, limit)
+		head := PrefixRunes(text, limit)
 		cut := -1
 		for _, sep := range []string{"\n\n", "\n", " "} {
 			if i := strings.LastIndex(head, sep); i > 0 {
@@ -36,8 +36,8 @@ func SplitText(text string, limit int) []string {
 	return parts
 }
 
-// prefixRunes returns the first n characters of s.
-func prefixRunes(s string, n int) string {
+// PrefixRunes returns the first n characters of s.
+func PrefixRunes(s string, n int) string {
 	i := 0
 	for j := range s {
 		if i == n {
