@@ -44,8 +44,9 @@ func TestErasureLeavesNoLinkedTrace(t *testing.T) {
 	phone.settle()
 	phone.seen = len(w.Fake.Messages(phone.u.ID()))
 
-	if n := w.count(`SELECT count(*) FROM alerts WHERE returnee_id = $1 AND message <> '' AND cardinality(question_ids) > 0`, rid); n == 0 {
-		t.Fatalf("%d alerts with a message and questions before erasure: the test would prove nothing", n)
+	if n := w.count(`SELECT count(*) FROM alerts WHERE returnee_id = $1 AND params ? 'answers' AND cardinality(question_ids) > 0
+		AND assigned_to IS NOT NULL`, rid); n == 0 {
+		t.Fatalf("%d alerts with answers, questions and an owner before erasure: the test would prove nothing", n)
 	}
 	tables := schemaColumns(t, w)
 	links := returneeLinks(t, w)
@@ -131,8 +132,12 @@ func TestErasureLeavesNoLinkedTrace(t *testing.T) {
 		t.Errorf("%d anonymous wellbeing answers kept, want 8", n)
 	}
 	if n := w.count(`SELECT count(*) FROM alerts WHERE returnee_id IS NULL AND category = 'safety' AND rule_id <> '' AND message = ''
+		AND NOT params ? 'answers' AND assigned_to IS NULL
 		AND cardinality(question_ids) = 0 AND acknowledged_by IS NULL AND status = 'resolved'`); n != 1 {
 		t.Errorf("%d anonymous safety alerts with category and rule only, want 1", n)
+	}
+	if n := w.count(`SELECT count(*) FROM alert_events WHERE data <> '{}' OR staff_id IS NOT NULL OR at <> date_trunc('day', at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`); n != 0 {
+		t.Errorf("%d alert events keep details or times of the erased person", n)
 	}
 	for _, q := range []string{`SELECT count(*) FROM checkins`, `SELECT count(*) FROM checkin_plans`, `SELECT count(*) FROM conversations`, `SELECT count(*) FROM invitations`} {
 		if n := w.count(q); n != 0 {

@@ -45,6 +45,14 @@ func newWorld(t *testing.T, fakeOpts ...telegramtest.Option) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Alerts are stored as a text key and parameters, never as prose, in
+	// every journey.
+	t.Cleanup(func() {
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM alerts WHERE message <> '' OR text_key = ''`).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%d alerts stored as prose or without a text key (%v)", n, err)
+		}
+	})
 	return &world{t: t, DB: db, DSN: dsn, Fake: fake, Cfg: cfg}
 }
 
