@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // time zones work in a minimal container image
+
+	"suivi/contacts"
 )
 
 // Config is every setting Suivi reads from its environment.
@@ -35,6 +37,7 @@ type Config struct {
 	FlowsDir          string
 	InviteTTL         time.Duration
 	EmergencyContacts string
+	Contacts          *contacts.Book // emergency contacts per country of return and language
 }
 
 // Sandbox reports whether Suivi runs against its built-in fake Bot API:
@@ -188,6 +191,12 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.InviteTTL, err = time.ParseDuration(ttl)
 	if err != nil || c.InviteTTL < time.Minute {
 		return c, &ConfigError{"SUIVI_INVITE_TTL", ttl, "expected a duration of at least 1m, like 720h (30 days)"}
+	}
+	c.Contacts = contacts.Default()
+	if path := env("SUIVI_CONTACTS_FILE", ""); path != "" {
+		if c.Contacts, err = contacts.Load(path); err != nil {
+			return c, &ConfigError{"SUIVI_CONTACTS_FILE", path, "expected a YAML file of emergency contacts per country and language (see contacts/default.yaml): " + err.Error()}
+		}
 	}
 	if c.FlowsDir != "" {
 		if st, err := os.Stat(c.FlowsDir); err != nil || !st.IsDir() {
