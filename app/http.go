@@ -26,7 +26,8 @@ func (a *App) routes() http.Handler {
 	return mux
 }
 
-// readyz reports whether PostgreSQL and Redis answer and the schema is current.
+// readyz reports whether PostgreSQL and Redis answer, the schema is current
+// and Telegram takes the bot (the sender is not paused by a 401 or 404).
 func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -45,6 +46,11 @@ func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
 		} else {
 			checks["redis"] = "ok"
 		}
+	}
+	if err := a.Sender.Health(); err != nil {
+		checks["telegram"], ok = err.Error(), false
+	} else {
+		checks["telegram"] = "ok"
 	}
 	w.Header().Set("Content-Type", "application/json")
 	if !ok {

@@ -221,17 +221,21 @@ func TestHealthAndMetrics(t *testing.T) {
 	u := w.Fake.User(7040)
 	u.SendText("x")
 	w.waitMessages(u.ID(), 1)
-	resp, _ := http.Get(base + "/metrics")
 	var buf bytes.Buffer
-	buf.ReadFrom(resp.Body)
-	resp.Body.Close()
+	w.eventually("the send counted", func() bool { // counted once the fake's answer is back
+		buf.Reset()
+		resp, _ := http.Get(base + "/metrics")
+		buf.ReadFrom(resp.Body)
+		resp.Body.Close()
+		return strings.Contains(buf.String(), `suivi_messages_sent_total{result="sent"}`)
+	})
 	for _, name := range []string{`suivi_updates_handled_total{result="ok"} 1`, `suivi_messages_sent_total{result="sent"}`, "suivi_outbox_depth", "suivi_send_latency_seconds", "suivi_telegram_429_total"} {
 		if !strings.Contains(buf.String(), name) {
 			t.Errorf("metrics lack %s", name)
 		}
 	}
 	var ready map[string]any
-	resp, _ = http.Get(base + "/readyz")
+	resp, _ := http.Get(base + "/readyz")
 	json.NewDecoder(resp.Body).Decode(&ready)
 	resp.Body.Close()
 	if ready["ready"] != true {

@@ -24,7 +24,7 @@ func TestSenderFallsBackWhenRedisIsDown(t *testing.T) {
 		u := srv.User(int64(6000 + c))
 		enqueue(t, db, storage.LaneReply, u.ID(), "un", "deux")
 	}
-	s := newSender(db, srv, lim, 30)
+	s := newSender(db, srv, lim)
 	runUntil(t, s, func() bool { return outboxStatus(t, db)["sent"] == 10 })
 	if srv.Sent() != 10 || srv.Count429() != 0 {
 		t.Fatalf("sent %d with %d 429s, want 10 and none", srv.Sent(), srv.Count429())
