@@ -31,7 +31,7 @@ type gate struct {
 type gateWaiter struct {
 	ready    chan struct{}
 	departed chan struct{} // the granted message left or will not
-	done     bool           // removed from the queue (served or given up)
+	done     bool          // removed from the queue (served or given up)
 }
 
 func newGate() *gate {

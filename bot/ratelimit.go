@@ -4,7 +4,6 @@ import (
 	"context"
 	"sync"
 	"time"
-
 )
 
 // rateHeadroom keeps the paced rate just under Telegram's limit, so that

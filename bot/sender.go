@@ -223,8 +223,8 @@ func (s *Sender) pass(ctx context.Context, repliesOnly bool) (int, error) {
 // claimedMessage is a message with the claim it is held under.
 type claimedMessage struct {
 	storage.OutboxMessage
-	token int64
-	at    time.Time // when the claim (or its last renewal) was made, local clock
+	token    int64
+	at       time.Time // when the claim (or its last renewal) was made, local clock
 	chatFree time.Time // when the chat's interval since its last message ends
 }
 

@@ -1,11 +1,11 @@
 package bot_test
 
 import (
-	"log/slog"
-	"os"
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
+	"os"
 	"strconv"
 	"sync"
 	"testing"
