@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"log/slog"
-	"os"
 	"strconv"
 	"sync"
 	"testing"
@@ -194,7 +192,7 @@ func TestTwoSendersShareTheOutbox(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	for range 2 {
-		s := newSender(db, srv, bot.NewRedisLimiter(lc, rdb, prefix, slog.New(slog.NewTextHandler(os.Stderr, nil))))
+		s := newSender(db, srv, bot.NewRedisLimiter(lc, rdb, prefix, discard()))
 		wg.Add(1)
 		go func() { defer wg.Done(); s.Run(ctx) }()
 	}
