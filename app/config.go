@@ -34,6 +34,7 @@ type Config struct {
 	LogFormat         string
 	SendRate          float64
 	SendChatInterval  time.Duration
+	SendFallbackShare float64 // share of SendRate one replica takes while Redis does not answer
 	FlowsDir          string
 	InviteTTL         time.Duration
 	EmergencyContacts string
@@ -186,6 +187,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.SendChatInterval, err = time.ParseDuration(interval)
 	if err != nil || c.SendChatInterval < 0 {
 		return c, &ConfigError{"SUIVI_SEND_CHAT_INTERVAL", interval, "expected a duration between two messages to one chat, like 1s"}
+	}
+	share := env("SUIVI_SEND_FALLBACK_SHARE", "0.25")
+	c.SendFallbackShare, err = strconv.ParseFloat(share, 64)
+	if err != nil || !(c.SendFallbackShare > 0 && c.SendFallbackShare <= 1) {
+		return c, &ConfigError{"SUIVI_SEND_FALLBACK_SHARE", share, "expected the share of SUIVI_SEND_RATE one replica sends at while Redis does not answer, above 0 and at most 1 (0.25 is safe for up to 4 replicas: at most 1/share replicas)"}
 	}
 	ttl := env("SUIVI_INVITE_TTL", "720h")
 	c.InviteTTL, err = time.ParseDuration(ttl)
