@@ -150,11 +150,10 @@ func (a *App) openRedis(ctx context.Context) error {
 		a.log.Info("no REDIS_URL: running as a single replica with in-process limits and locks")
 		return nil
 	}
-	opts, err := redis.ParseURL(a.cfg.RedisURL)
-	if err != nil {
+	var err error
+	if a.Redis, err = storage.NewRedis(a.cfg.RedisURL); err != nil {
 		return &ConfigError{"REDIS_URL", "", err.Error()}
 	}
-	a.Redis = redis.NewClient(opts)
 	pingCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	if err := a.Redis.Ping(pingCtx).Err(); err != nil {

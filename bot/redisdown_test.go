@@ -17,11 +17,10 @@ import (
 // parsed, nothing tuned.
 func productionRedis(t *testing.T, addr string) *redis.Client {
 	t.Helper()
-	opts, err := redis.ParseURL("redis://" + addr + "/0")
+	c, err := storage.NewRedis("redis://" + addr + "/0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := redis.NewClient(opts)
 	t.Cleanup(func() { c.Close() })
 	return c
 }
