@@ -135,13 +135,15 @@ func (r *Router) stranger(ctx context.Context, tx *sql.Tx, upd tgbotapi.Update) 
 		now = r.Now()
 	}
 	reply, err := storage.ReplyToStranger(ctx, tx, upd.SentFrom().ID, now)
-	if err != nil || !reply {
+	if err != nil {
 		return err
 	}
 	chat := upd.FromChat()
-	lang := languageOf(upd.SentFrom())
-	msgs := textMessages(chat.ID, storage.LaneReply, r.Texts.Get(lang, "unknown_user"), nil)
-	if upd.CallbackQuery != nil {
+	var msgs []storage.OutboxMessage
+	if reply {
+		msgs = textMessages(chat.ID, storage.LaneReply, r.Texts.Get(languageOf(upd.SentFrom()), "unknown_user"), nil)
+	}
+	if upd.CallbackQuery != nil { // even a throttled press stops its spinner
 		msgs = append(msgs, answerCallback(chat.ID, upd.CallbackQuery.ID, ""))
 	}
 	for i := range msgs {
