@@ -27,8 +27,9 @@ func (w *world) staffInvite(handle, lang string) string {
 	return inv.Token
 }
 
-// reinvite makes a new invitation for a returnee already enrolled.
-func (w *world) reinvite(ref string) string {
+// invite makes a new invitation for an enrolled returnee (a first one or
+// another, for a new phone) and returns its token.
+func (w *world) invite(ref string) string {
 	w.t.Helper()
 	ctx := context.Background()
 	r, err := storage.ReturneeByRef(ctx, w.DB, ref)
@@ -128,7 +129,7 @@ func TestReinvitedReturneeMovesToANewAccount(t *testing.T) {
 
 	// `suivi returnees invite` again; the link is opened on a new phone whose
 	// Telegram is in English: the question is in the returnee's language.
-	newToken := w.reinvite(ref)
+	newToken := w.invite(ref)
 	phone := w.person(7300000203, "en")
 	phone.u.SendCommand("start", newToken)
 	ask := phone.expect("déplacer votre suivi sur ce compte")
@@ -211,7 +212,7 @@ func TestReinvitedReturneeWhoSaysNoStaysWhereTheyAre(t *testing.T) {
 	old := w.person(7300000302, "en")
 	old.onboard(w.enrol(ref))
 	phone := w.person(7300000303, "fr")
-	phone.u.SendCommand("start", w.reinvite(ref))
+	phone.u.SendCommand("start", w.invite(ref))
 	ask := phone.expect("move your follow-up")
 	phone.press(ask, ":move:n")
 	phone.settle()
