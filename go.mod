@@ -10,7 +10,6 @@ require (
 	github.com/redis/go-redis/v9 v9.17.3
 	github.com/robfig/cron/v3 v3.0.1
 	github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
-	golang.org/x/time v0.12.0
 	gopkg.in/yaml.v3 v3.0.1
 )
 

@@ -151,11 +151,10 @@ func (a *App) openRedis(ctx context.Context) error {
 		a.log.Info("no REDIS_URL: running as a single replica with in-process limits and locks")
 		return nil
 	}
-	opts, err := redis.ParseURL(a.cfg.RedisURL)
-	if err != nil {
+	var err error
+	if a.Redis, err = storage.NewRedis(a.cfg.RedisURL); err != nil {
 		return &ConfigError{"REDIS_URL", "", err.Error()}
 	}
-	a.Redis = redis.NewClient(opts)
 	pingCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	if err := a.Redis.Ping(pingCtx).Err(); err != nil {
@@ -216,7 +215,7 @@ func (a *App) openTelegram(ctx context.Context) error {
 // wire builds the router, sender and intake over the opened resources.
 func (a *App) wire() {
 	var limiter bot.Limiter
-	lc := bot.LimitConfig{Rate: a.cfg.SendRate, ChatInterval: a.cfg.SendChatInterval}
+	lc := bot.LimitConfig{Rate: a.cfg.SendRate, ChatInterval: a.cfg.SendChatInterval, FallbackShare: a.cfg.SendFallbackShare}
 	if a.Redis != nil {
 		limiter = bot.NewRedisLimiter(lc, a.Redis, a.opts.RedisPrefix, a.log.With("component", "limiter"))
 	} else {
@@ -224,7 +223,7 @@ func (a *App) wire() {
 	}
 	a.Sender = bot.NewSender(bot.SenderConfig{
 		DB: a.DB, Telegram: a.Telegram, Limiter: limiter, Metrics: a.Metrics,
-		Logger: a.log.With("component", "sender"), Rate: a.cfg.SendRate, Now: a.opts.Now,
+		Logger: a.log.With("component", "sender"), Now: a.opts.Now,
 		BackoffBase: a.opts.BackoffBase, Loops: a.opts.SenderLoops,
 	})
 	a.Conversations = &followup.Conversations{Flows: a.Flows, Texts: a.Texts, Contacts: a.cfg.EmergencyContacts,

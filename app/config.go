@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // time zones work in a minimal container image
+
+	"suivi/contacts"
 )
 
 // Config is every setting Suivi reads from its environment.
@@ -32,9 +34,11 @@ type Config struct {
 	LogFormat         string
 	SendRate          float64
 	SendChatInterval  time.Duration
+	SendFallbackShare float64 // share of SendRate one replica takes while Redis does not answer
 	FlowsDir          string
 	InviteTTL         time.Duration
 	EmergencyContacts string
+	Contacts          *contacts.Book // emergency contacts per country of return and language
 }
 
 // Sandbox reports whether Suivi runs against its built-in fake Bot API:
@@ -184,10 +188,21 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if err != nil || c.SendChatInterval < 0 {
 		return c, &ConfigError{"SUIVI_SEND_CHAT_INTERVAL", interval, "expected a duration between two messages to one chat, like 1s"}
 	}
+	share := env("SUIVI_SEND_FALLBACK_SHARE", "0.25")
+	c.SendFallbackShare, err = strconv.ParseFloat(share, 64)
+	if err != nil || !(c.SendFallbackShare > 0 && c.SendFallbackShare <= 1) {
+		return c, &ConfigError{"SUIVI_SEND_FALLBACK_SHARE", share, "expected the share of SUIVI_SEND_RATE one replica sends at while Redis does not answer, above 0 and at most 1 (0.25 is safe for up to 4 replicas: at most 1/share replicas)"}
+	}
 	ttl := env("SUIVI_INVITE_TTL", "720h")
 	c.InviteTTL, err = time.ParseDuration(ttl)
 	if err != nil || c.InviteTTL < time.Minute {
 		return c, &ConfigError{"SUIVI_INVITE_TTL", ttl, "expected a duration of at least 1m, like 720h (30 days)"}
+	}
+	c.Contacts = contacts.Default()
+	if path := env("SUIVI_CONTACTS_FILE", ""); path != "" {
+		if c.Contacts, err = contacts.Load(path); err != nil {
+			return c, &ConfigError{"SUIVI_CONTACTS_FILE", path, "expected a YAML file of emergency contacts per country and language (see contacts/default.yaml): " + err.Error()}
+		}
 	}
 	if c.FlowsDir != "" {
 		if st, err := os.Stat(c.FlowsDir); err != nil || !st.IsDir() {

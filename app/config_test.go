@@ -38,6 +38,7 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 			"TELEGRAM_API_ENDPOINT": "http://127.0.0.1:8081/bot%s/%s"}, "TELEGRAM_WEBHOOK_URL", "https://"},
 		{map[string]string{"SUIVI_METRICS_ADDR": "9090"}, "SUIVI_METRICS_ADDR", "host:port"},
 		{map[string]string{"SUIVI_SANDBOX": "maybe"}, "SUIVI_SANDBOX", "expected 1"},
+		{map[string]string{"SUIVI_CONTACTS_FILE": "/does/not/exist.yaml"}, "SUIVI_CONTACTS_FILE", "emergency contacts"},
 		{map[string]string{"TELEGRAM_WEBHOOK_URL": "https://bot.example/hook"}, "TELEGRAM_WEBHOOK_SECRET", "required"},
 		{map[string]string{"TELEGRAM_WEBHOOK_SECRET": "has spaces in it"}, "TELEGRAM_WEBHOOK_SECRET", "A-Z a-z 0-9 _ -"},
 		{map[string]string{"SUIVI_HTTP_ADDR": "8080"}, "SUIVI_HTTP_ADDR", "host:port"},

@@ -39,7 +39,7 @@ func TestErasureLeavesNoLinkedTrace(t *testing.T) {
 		VALUES ($1, '2026-06-01', 'Africa/Casablanca', '09:00', '12:00') ON CONFLICT DO NOTHING`, rid)
 
 	phone := w.person(newID, "fr")
-	phone.u.SendCommand("start", w.reinvite(ref))
+	phone.u.SendCommand("start", w.invite(ref))
 	phone.press(phone.expect("déplacer"), ":move:y")
 	phone.settle()
 	phone.seen = len(w.Fake.Messages(phone.u.ID()))

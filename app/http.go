@@ -104,8 +104,9 @@ func (g *intakeGate) isClosed() bool {
 	return g.closed
 }
 
-// readyz reports whether PostgreSQL and Redis answer and the schema is
-// current; a replica shutting down is not ready.
+// readyz reports whether PostgreSQL and Redis answer, the schema is
+// current, Telegram takes the bot (the sender is not paused by a 401 or
+// 404) and the replica is not shutting down.
 func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -124,6 +125,11 @@ func (a *App) readyz(w http.ResponseWriter, r *http.Request) {
 		} else {
 			checks["redis"] = "ok"
 		}
+	}
+	if err := a.Sender.Health(); err != nil {
+		checks["telegram"], ok = err.Error(), false
+	} else {
+		checks["telegram"] = "ok"
 	}
 	if a.intake.isClosed() {
 		checks["intake"], ok = "shutting down", false

@@ -222,17 +222,13 @@ func TestHealthAndMetrics(t *testing.T) {
 	u.SendText("x")
 	w.waitMessages(u.ID(), 1)
 	var buf bytes.Buffer
-	scrape := func() bool { // the counter moves just after the fake has the message
+	w.eventually("the send counted", func() bool { // counted once the fake's answer is back
 		buf.Reset()
-		resp, err := http.Get(base + "/metrics")
-		if err != nil {
-			t.Fatal(err)
-		}
+		resp, _ := http.Get(base + "/metrics")
 		buf.ReadFrom(resp.Body)
 		resp.Body.Close()
 		return strings.Contains(buf.String(), `suivi_messages_sent_total{result="sent"}`)
-	}
-	w.eventually("the sent counter", scrape)
+	})
 	for _, name := range []string{`suivi_updates_handled_total{result="ok"} 1`, `suivi_messages_sent_total{result="sent"}`, "suivi_outbox_depth", "suivi_send_latency_seconds", "suivi_telegram_429_total"} {
 		if !strings.Contains(buf.String(), name) {
 			t.Errorf("metrics lack %s", name)

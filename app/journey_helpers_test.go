@@ -103,15 +103,7 @@ func (w *world) enrol(ref string) string {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	r, err := storage.ReturneeByRef(ctx, w.DB, ref)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	inv, err := storage.CreateInvitation(ctx, w.DB, storage.InvitationTarget{ReturneeID: r.ID}, time.Hour, time.Now())
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return inv.Token
+	return w.invite(ref)
 }
 
 // onboard runs the onboarding to the end with consent given.

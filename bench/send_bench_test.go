@@ -64,7 +64,7 @@ func BenchmarkSendLimited(b *testing.B) {
 	chats, perChat, limit := benchSendChats(), 3, 30.0
 	fillOutbox(b, db, fake, chats, perChat)
 	s := bot.NewSender(bot.SenderConfig{
-		DB: db, Telegram: bot.NewClient(fake.Token(), fake.Endpoint(), nil), Rate: limit,
+		DB: db, Telegram: bot.NewClient(fake.Token(), fake.Endpoint(), nil),
 		Limiter: bot.NewRedisLimiter(bot.LimitConfig{Rate: limit, ChatInterval: time.Second}, rdb, prefix, discard()),
 	})
 	b.ResetTimer()

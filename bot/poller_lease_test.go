@@ -44,17 +44,6 @@ func newRouter(t *testing.T, db *sql.DB) *bot.Router {
 		Returnees: &bot.ReturneeHandler{Conv: conv}}
 }
 
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // Two replicas poll one bot: only the lease holder calls getUpdates (so
 // Telegram never answers 409), and when it dies without releasing the lease
 // the other takes over once the lease expires; updates keep flowing.

@@ -2,12 +2,8 @@ package bot
 
 import (
 	"context"
-	"log/slog"
 	"sync"
 	"time"
-
-	"github.com/redis/go-redis/v9"
-	"golang.org/x/time/rate"
 )
 
 // rateHeadroom keeps the paced rate just under Telegram's limit, so that
@@ -20,32 +16,53 @@ const (
 	slowFor    = 30 * time.Second
 )
 
+// DefaultFallbackShare is the share of the rate one replica sends at while
+// Redis does not answer: 0.25 is safe for up to four replicas.
+const DefaultFallbackShare = 0.25
+
 // Limiter paces sending: a global rate shared by every replica and a minimum
 // interval between two messages to one chat.
 type Limiter interface {
 	// WaitGlobal blocks until one more message may be sent in all.
 	WaitGlobal(ctx context.Context) error
-	// WaitChat blocks until the chat's interval since its last message passed.
-	WaitChat(ctx context.Context, chatID int64) error
+	// ChatWaits tells, for each chat, how long until the interval since its
+	// last message passes; 0 when a message may go now.
+	ChatWaits(ctx context.Context, chatIDs []int64) []time.Duration
 	// MarkChat starts the chat's interval; called when Telegram answered.
 	MarkChat(ctx context.Context, chatID int64)
 	// Penalize pauses all sending for wait and slows the rate (after a 429).
 	Penalize(ctx context.Context, wait time.Duration)
+	// PausedUntil is when the pause after a 429 ends (zero or past: none).
+	PausedUntil(ctx context.Context) time.Time
+	// Rate is the paced rate now, in messages per second (0: unlimited).
+	Rate() float64
 }
 
 // LimitConfig sets the pace. A zero Rate turns both limits off.
 type LimitConfig struct {
 	Rate         float64       // messages per second in all
 	ChatInterval time.Duration // between two messages to one chat
+	// FallbackShare is the share of Rate one replica takes while Redis does
+	// not answer (0: DefaultFallbackShare); safe for up to 1/share replicas.
+	FallbackShare float64
 }
+
+// slotTolerance is how much earlier than its slot a send may leave, to
+// absorb timer and round-trip delays without losing pace. A send that leaves
+// late moves the next slots back instead: there is no catching up, so two
+// slots' worth never leave inside one interval, even on a busy machine. Any
+// 30 sends then span at least 30 intervals less this tolerance, about 18 ms
+// more than a second at the default rate, which is the room left for the
+// network's jitter.
+const slotTolerance = 2 * time.Millisecond
 
 // localLimiter paces one process.
 type localLimiter struct {
-	cfg    LimitConfig
-	global *rate.Limiter
-	now    func() time.Time
+	cfg LimitConfig
+	now func() time.Time
 
 	mu         sync.Mutex
+	next       time.Time           // the next send slot
 	chats      map[int64]time.Time // chat → earliest next send
 	pauseUntil time.Time
 	slowUntil  time.Time
@@ -54,45 +71,80 @@ type localLimiter struct {
 
 // NewLocalLimiter paces sending within this process only.
 func NewLocalLimiter(cfg LimitConfig) Limiter {
-	l := &localLimiter{cfg: cfg, chats: map[int64]time.Time{}, now: time.Now}
-	if cfg.Rate > 0 {
-		l.global = rate.NewLimiter(rate.Limit(cfg.Rate*rateHeadroom), 1)
-	}
-	return l
+	return &localLimiter{cfg: cfg, chats: map[int64]time.Time{}, now: time.Now}
 }
 
+// WaitGlobal takes the next send slot at the moment the caller leaves: the
+// caller must make its call at once.
 func (l *localLimiter) WaitGlobal(ctx context.Context) error {
-	if l.global == nil {
+	if l.cfg.Rate <= 0 {
 		return nil
 	}
-	if err := l.waitPause(ctx); err != nil {
-		return err
+	for {
+		if err := sleepUntil(ctx, l.PausedUntil(ctx)); err != nil {
+			return err
+		}
+		l.mu.Lock()
+		now := l.now()
+		wait := l.next.Add(-slotTolerance).Sub(now)
+		if wait <= 0 {
+			l.next = later(l.next, now).Add(time.Duration(float64(time.Second) / l.rateLocked()))
+			l.mu.Unlock()
+			return ctx.Err()
+		}
+		l.mu.Unlock()
+		if err := sleepFor(ctx, wait); err != nil {
+			return err
+		}
 	}
-	return l.global.Wait(ctx)
 }
 
-func (l *localLimiter) waitPause(ctx context.Context) error {
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func (l *localLimiter) PausedUntil(context.Context) time.Time {
 	l.mu.Lock()
-	until := l.pauseUntil
-	if !l.slowUntil.IsZero() && l.now().After(l.slowUntil) {
-		l.slowUntil = time.Time{}
-		l.global.SetLimit(rate.Limit(l.cfg.Rate * rateHeadroom))
-	}
-	l.mu.Unlock()
-	return sleepUntil(ctx, until)
+	defer l.mu.Unlock()
+	return l.pauseUntil
 }
 
-func (l *localLimiter) WaitChat(ctx context.Context, chatID int64) error {
+// rateLocked is the paced rate, halved for a while after a 429.
+func (l *localLimiter) rateLocked() float64 {
+	r := l.cfg.Rate * rateHeadroom
+	if l.now().Before(l.slowUntil) {
+		r *= slowFactor
+	}
+	return r
+}
+
+func (l *localLimiter) Rate() float64 {
+	if l.cfg.Rate <= 0 {
+		return 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.rateLocked()
+}
+
+func (l *localLimiter) ChatWaits(_ context.Context, chatIDs []int64) []time.Duration {
+	waits := make([]time.Duration, len(chatIDs))
 	if l.cfg.ChatInterval <= 0 {
-		return nil
+		return waits
 	}
+	now := l.now()
 	l.mu.Lock()
-	next := l.chats[chatID]
-	l.mu.Unlock()
-	return sleepUntil(ctx, next)
+	defer l.mu.Unlock()
+	for i, id := range chatIDs {
+		waits[i] = max(0, l.chats[id].Sub(now))
+	}
+	return waits
 }
 
-func (l *localLimiter) MarkChat(ctx context.Context, chatID int64) {
+func (l *localLimiter) MarkChat(_ context.Context, chatID int64) {
 	if l.cfg.ChatInterval <= 0 {
 		return
 	}
@@ -110,8 +162,8 @@ func (l *localLimiter) MarkChat(ctx context.Context, chatID int64) {
 	}
 }
 
-func (l *localLimiter) Penalize(ctx context.Context, wait time.Duration) {
-	if l.global == nil {
+func (l *localLimiter) Penalize(_ context.Context, wait time.Duration) {
+	if l.cfg.Rate <= 0 {
 		return
 	}
 	now := l.now()
@@ -121,166 +173,6 @@ func (l *localLimiter) Penalize(ctx context.Context, wait time.Duration) {
 		l.pauseUntil = until
 	}
 	l.slowUntil = now.Add(wait + slowFor)
-	l.global.SetLimit(rate.Limit(l.cfg.Rate * rateHeadroom * slowFactor))
-}
-
-// redisLimiter paces every replica together through Redis. When Redis does
-// not answer it falls back to a local limiter at a quarter of the rate, safe
-// for up to four replicas, so sending goes on and nothing is lost.
-type redisLimiter struct {
-	cfg      LimitConfig
-	rdb      *redis.Client
-	prefix   string
-	fallback Limiter
-	log      *slog.Logger
-
-	mu        sync.Mutex
-	degraded  bool
-	pauseSeen time.Time // last time the shared pause key was read
-	pause     time.Time
-	slowUntil time.Time
-}
-
-// fallbackShare is the share of the rate one replica takes without Redis.
-const fallbackShare = 0.25
-
-// NewRedisLimiter paces sending across replicas sharing rdb. Keys start
-// with prefix.
-func NewRedisLimiter(cfg LimitConfig, rdb *redis.Client, prefix string, log *slog.Logger) Limiter {
-	fb := cfg
-	fb.Rate = cfg.Rate * fallbackShare
-	return &redisLimiter{cfg: cfg, rdb: rdb, prefix: prefix,
-		fallback: NewLocalLimiter(fb), log: log}
-}
-
-func (l *redisLimiter) redisFailed(err error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if !l.degraded {
-		l.log.Warn("redis unavailable, sending at the local fallback rate", "err", err)
-	}
-	l.degraded = true
-}
-
-func (l *redisLimiter) redisOK() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.degraded {
-		l.log.Info("redis back, sending at the shared rate")
-	}
-	l.degraded = false
-}
-
-func (l *redisLimiter) WaitGlobal(ctx context.Context) error {
-	if l.cfg.Rate <= 0 {
-		return nil
-	}
-	if err := l.waitSharedPause(ctx); err != nil {
-		return err
-	}
-	r := l.cfg.Rate * rateHeadroom
-	l.mu.Lock()
-	if time.Now().Before(l.slowUntil) {
-		r *= slowFactor
-	}
-	l.mu.Unlock()
-	interval := time.Duration(float64(time.Second) / r)
-	wait, err := reserveSlot.Run(ctx, l.rdb, []string{l.prefix + "send:slot"}, interval.Microseconds()).Int64()
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		l.redisFailed(err)
-		return l.fallback.WaitGlobal(ctx)
-	}
-	l.redisOK()
-	return sleepFor(ctx, time.Duration(wait)*time.Microsecond)
-}
-
-// reserveSlot hands out send slots one interval apart on Redis's clock,
-// shared by every replica: it returns how long the caller waits for its slot
-// (in microseconds). Slots are fixed in advance, so a caller waking a little
-// late does not push the next slots back, and the paced rate holds exactly;
-// a slot is never given in the past, so there is no burst after idle time.
-var reserveSlot = redis.NewScript(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local interval = tonumber(ARGV[1])
-local slot = tonumber(redis.call('GET', KEYS[1]) or '0')
-if slot < now then slot = now end
-redis.call('SET', KEYS[1], slot + interval, 'PX', math.ceil(interval / 1000) + 1000)
-return slot - now
-`)
-
-// waitSharedPause honours a pause any replica set after a 429; the key is
-// read at most four times a second.
-func (l *redisLimiter) waitSharedPause(ctx context.Context) error {
-	l.mu.Lock()
-	stale := time.Since(l.pauseSeen) > 250*time.Millisecond
-	pause := l.pause
-	l.mu.Unlock()
-	if stale {
-		ttl, err := l.rdb.PTTL(ctx, l.prefix+"send:pause").Result()
-		if err != nil {
-			l.redisFailed(err)
-		} else {
-			l.mu.Lock()
-			l.pauseSeen = time.Now()
-			if ttl > 0 {
-				l.pause = time.Now().Add(ttl)
-				pause = l.pause
-			}
-			l.mu.Unlock()
-		}
-	}
-	return sleepUntil(ctx, pause)
-}
-
-func (l *redisLimiter) WaitChat(ctx context.Context, chatID int64) error {
-	if l.cfg.ChatInterval <= 0 {
-		return nil
-	}
-	for {
-		ttl, err := l.rdb.PTTL(ctx, l.chatKey(chatID)).Result()
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			l.redisFailed(err)
-			return l.fallback.WaitChat(ctx, chatID)
-		}
-		if ttl <= 0 {
-			return nil
-		}
-		if err := sleepFor(ctx, ttl); err != nil {
-			return err
-		}
-	}
-}
-
-func (l *redisLimiter) MarkChat(ctx context.Context, chatID int64) {
-	if l.cfg.ChatInterval <= 0 {
-		return
-	}
-	l.fallback.MarkChat(ctx, chatID)
-	if err := l.rdb.Set(ctx, l.chatKey(chatID), 1, l.cfg.ChatInterval).Err(); err != nil {
-		l.redisFailed(err)
-	}
-}
-
-func (l *redisLimiter) Penalize(ctx context.Context, wait time.Duration) {
-	l.fallback.Penalize(ctx, wait)
-	l.mu.Lock()
-	l.pause = time.Now().Add(wait)
-	l.slowUntil = time.Now().Add(wait + slowFor)
-	l.mu.Unlock()
-	if err := l.rdb.Set(ctx, l.prefix+"send:pause", 1, wait).Err(); err != nil {
-		l.redisFailed(err)
-	}
-}
-
-func (l *redisLimiter) chatKey(chatID int64) string {
-	return l.prefix + "send:chat:" + itoa(chatID)
 }
 
 func sleepUntil(ctx context.Context, t time.Time) error {

@@ -10,6 +10,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"suivi/storage"
+	"suivi/tgmsg"
 )
 
 // Texts gives the bot's own messages in a language.
@@ -121,17 +122,30 @@ func (r *Router) route(ctx context.Context, tx *sql.Tx, upd tgbotapi.Update) err
 	return r.stranger(ctx, tx, upd)
 }
 
-// stranger answers someone Suivi does not know. Nothing about them is kept:
-// the reply is ephemeral (deleted once sent) and only the update id stays.
+// stranger answers someone Suivi does not know, at most once per account
+// every storage.StrangerReplyEvery, so a flood of unknown accounts cannot
+// fill the reply lane. Nothing about them is kept but their account id and
+// the time of the last reply, for that long: the reply is ephemeral (deleted
+// once sent) and only the update id stays.
 func (r *Router) stranger(ctx context.Context, tx *sql.Tx, upd tgbotapi.Update) error {
-	chat := upd.FromChat()
-	lang := languageOf(upd.SentFrom())
-	msgs := textMessages(chat.ID, storage.LaneReply, r.Texts.Get(lang, "unknown_user"), nil)
-	if upd.CallbackQuery != nil {
-		msgs = append(msgs, answerCallback(chat.ID, upd.CallbackQuery.ID, ""))
-	}
 	if upd.Message == nil && upd.CallbackQuery == nil {
 		return nil // edits, membership changes: no reply
+	}
+	now := time.Now()
+	if r.Now != nil {
+		now = r.Now()
+	}
+	reply, err := storage.ReplyToStranger(ctx, tx, upd.SentFrom().ID, now)
+	if err != nil {
+		return err
+	}
+	chat := upd.FromChat()
+	var msgs []storage.OutboxMessage
+	if reply {
+		msgs = tgmsg.Text(chat.ID, storage.LaneReply, r.Texts.Get(languageOf(upd.SentFrom()), "unknown_user"), nil)
+	}
+	if upd.CallbackQuery != nil { // even a throttled press stops its spinner
+		msgs = append(msgs, tgmsg.AnswerCallback(chat.ID, upd.CallbackQuery.ID, ""))
 	}
 	for i := range msgs {
 		msgs[i].Ephemeral = true

@@ -21,23 +21,42 @@ type SenderConfig struct {
 	Limiter     Limiter
 	Metrics     *Metrics
 	Logger      *slog.Logger
-	Rate        float64       // global messages per second, to size batches (0: unlimited)
 	Loops       int           // concurrent claim loops besides the reply loop (default 2)
 	Lease       time.Duration // how long a claim is held before another sender may take it (default 2m)
 	Idle        time.Duration // poll interval when the outbox is empty (default 250ms)
 	MaxAttempts int           // transient failures before a message fails (default 8)
 	BackoffBase time.Duration // first retry delay after a transient failure (default 1s)
 	BackoffMax  time.Duration // longest retry delay (default 5m)
+	ProbeEvery  time.Duration // getMe interval while Telegram refuses the bot (default 30s)
 	Now         func() time.Time
 }
 
+// Claim sizing: a pass claims what the rate can send in about claimAhead,
+// less what already waits for a slot; a claimed message that cannot leave
+// within the hold (a quarter of the lease) is given back untouched, so
+// waiting never eats the lease.
+const (
+	claimAhead   = time.Second
+	maxClaim     = 500
+	maxInFlight  = 512
+	chatWaitMax  = 100 * time.Millisecond // longer per-chat waits are given back
+	maxHold      = 10 * time.Second
+	maxCallLimit = 20 * time.Second
+)
+
 // Sender delivers the outbox: it claims due messages with SKIP LOCKED, so
 // any number of replicas share the work, paces them with the Limiter and
-// records each outcome.
+// records each outcome as soon as its call returns.
 type Sender struct {
-	cfg  SenderConfig
-	gate *gate
-	wake chan struct{}
+	cfg         SenderConfig
+	gate        *gate
+	wake        chan struct{}
+	hold        time.Duration // longest wait between claim and call
+	callTimeout time.Duration // hold + callTimeout stays inside the lease
+	inFlight    chan struct{}
+	calls       sync.WaitGroup
+	rec         *recorder
+	health      health
 }
 
 // NewSender returns a sender; Run starts it.
@@ -60,6 +79,9 @@ func NewSender(cfg SenderConfig) *Sender {
 	if cfg.BackoffMax <= 0 {
 		cfg.BackoffMax = 5 * time.Minute
 	}
+	if cfg.ProbeEvery <= 0 {
+		cfg.ProbeEvery = 30 * time.Second
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -72,7 +94,12 @@ func NewSender(cfg SenderConfig) *Sender {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Sender{cfg: cfg, gate: newGate(cfg.Limiter), wake: make(chan struct{}, 1)}
+	s := &Sender{cfg: cfg, gate: newGate(), wake: make(chan struct{}, 1),
+		hold: min(cfg.Lease/4, maxHold), callTimeout: min(cfg.Lease/2, maxCallLimit),
+		inFlight: make(chan struct{}, maxInFlight)}
+	s.rec = newRecorder(s)
+	s.health.tripped = make(chan struct{}, 1)
+	return s
 }
 
 // Wake tells the sender new messages were committed.
@@ -83,21 +110,15 @@ func (s *Sender) Wake() {
 	}
 }
 
-// batchSize keeps a claim to about half a second of sending, so that a
-// reply claimed by the next pass does not wait behind a long batch.
-func (s *Sender) batchSize() int {
-	if s.cfg.Rate <= 0 {
-		return 500
-	}
-	return min(200, max(4, int(s.cfg.Rate/2)))
-}
-
 // Run sends until ctx ends, then finishes the calls in flight and records
 // their outcomes before returning.
 func (s *Sender) Run(ctx context.Context) {
 	gateCtx, stopGate := context.WithCancel(context.Background())
 	defer stopGate()
 	go s.gate.run(gateCtx)
+	recorded := make(chan struct{})
+	go func() { s.rec.run(); close(recorded) }()
+	go s.probe(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); s.loop(ctx, true) }()
@@ -106,10 +127,16 @@ func (s *Sender) Run(ctx context.Context) {
 		go func() { defer wg.Done(); s.loop(ctx, false) }()
 	}
 	wg.Wait()
+	s.calls.Wait()
+	s.rec.close()
+	<-recorded
 }
 
 func (s *Sender) loop(ctx context.Context, repliesOnly bool) {
 	for ctx.Err() == nil {
+		if err := s.waitUsable(ctx); err != nil {
+			return
+		}
 		n, err := s.pass(ctx, repliesOnly)
 		if err != nil && ctx.Err() == nil {
 			s.cfg.Logger.Error("send outbox", "err", err)
@@ -126,62 +153,90 @@ func (s *Sender) loop(ctx context.Context, repliesOnly bool) {
 	}
 }
 
-// SendPending runs claim passes until no message is due, for tests and
-// commands that want the outbox drained now.
-func (s *Sender) SendPending(ctx context.Context) (int, error) {
-	gateCtx, stopGate := context.WithCancel(ctx)
-	defer stopGate()
-	go s.gate.run(gateCtx)
-	total := 0
-	for {
-		n, err := s.pass(ctx, false)
-		total += n
-		if err != nil || n == 0 {
-			return total, err
+// waitUsable waits while Telegram refuses the bot or a 429 pause runs:
+// nothing is claimed that could not be sent.
+func (s *Sender) waitUsable(ctx context.Context) error {
+	if healed := s.health.pausedCh(); healed != nil {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-healed:
 		}
 	}
+	return sleepUntil(ctx, s.cfg.Limiter.PausedUntil(ctx))
 }
 
-// pass claims one batch, sends it and records the outcomes.
+// claimLimit is how many messages a pass may claim: about claimAhead of
+// sending at the current rate, less what already waits at the gate (only
+// replies count for the reply loop, which the gate serves first).
+func (s *Sender) claimLimit(repliesOnly bool) int {
+	r := s.cfg.Limiter.Rate()
+	if r <= 0 {
+		return maxClaim
+	}
+	prio := prioBulk
+	if repliesOnly {
+		prio = prioStranger
+	}
+	return max(0, min(maxClaim, int(r*claimAhead.Seconds())+1)-s.gate.queued(prio))
+}
+
+// pass claims one batch and starts its calls; it returns once every message
+// of the batch has left or been given back, without waiting for the answers,
+// which are recorded one by one as they come.
 func (s *Sender) pass(ctx context.Context, repliesOnly bool) (int, error) {
-	limit := s.batchSize()
+	limit := s.claimLimit(repliesOnly)
+	if limit == 0 {
+		return 0, nil
+	}
+	token := rand.Int64()
+	claimed := time.Now()
 	var msgs []storage.OutboxMessage
 	var err error
 	if repliesOnly {
-		msgs, err = storage.ClaimReplies(ctx, s.cfg.DB, s.cfg.Now(), s.cfg.Lease, limit)
+		msgs, err = storage.ClaimReplies(ctx, s.cfg.DB, s.cfg.Now(), s.cfg.Lease, limit, token)
 	} else {
-		msgs, err = storage.ClaimOutbox(ctx, s.cfg.DB, s.cfg.Now(), s.cfg.Lease, limit)
+		msgs, err = storage.ClaimOutbox(ctx, s.cfg.DB, s.cfg.Now(), s.cfg.Lease, limit, token)
 	}
 	if err != nil || len(msgs) == 0 {
 		return 0, err
 	}
-	outcomes := make([]storage.SendOutcome, len(msgs))
-	forbidden := make([]bool, len(msgs))
-	var wg sync.WaitGroup
+	chats := make([]int64, len(msgs))
 	for i, m := range msgs {
-		wg.Add(1)
+		chats[i] = m.ChatID
+	}
+	waits := s.cfg.Limiter.ChatWaits(ctx, chats)
+	measured := time.Now()
+	var left sync.WaitGroup
+	for i, m := range msgs {
+		s.inFlight <- struct{}{}
+		left.Add(1)
+		s.calls.Add(1)
 		go func() {
-			defer wg.Done()
-			outcomes[i], forbidden[i] = s.deliver(ctx, m)
+			defer func() { <-s.inFlight; s.calls.Done() }()
+			s.deliver(ctx, claimedMessage{m, token, claimed, measured.Add(waits[i])}, sync.OnceFunc(left.Done))
 		}()
 	}
-	wg.Wait()
-	// Outcomes are recorded even when shutting down: nothing half-written.
-	rec := context.WithoutCancel(ctx)
-	err = storage.InTx(rec, s.cfg.DB, func(tx *sql.Tx) error {
-		if err := storage.RecordOutcomes(rec, tx, s.cfg.Now(), outcomes); err != nil {
-			return err
-		}
-		for i, m := range msgs {
-			if forbidden[i] {
-				if err := chatUnreachable(rec, tx, m.ChatID, outcomes[i].Error, s.cfg.Now()); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
-	return len(msgs), err
+	left.Wait()
+	return len(msgs), nil
+}
+
+// claimedMessage is a message with the claim it is held under.
+type claimedMessage struct {
+	storage.OutboxMessage
+	token    int64
+	at       time.Time // when the claim (or its last renewal) was made, local clock
+	chatFree time.Time // when the chat's interval since its last message ends
+}
+
+func priority(m storage.OutboxMessage) int {
+	switch {
+	case m.Lane != storage.LaneReply:
+		return prioBulk
+	case m.Ephemeral:
+		return prioStranger
+	}
+	return prioReply
 }
 
 // chatUnreachable drops the rest of a chat's queue after a 403 and marks
@@ -206,35 +261,96 @@ func paced(method string) bool {
 	return strings.HasPrefix(method, "send") || strings.HasPrefix(method, "edit")
 }
 
-// deliver makes one call and decides what becomes of the message.
-func (s *Sender) deliver(ctx context.Context, m storage.OutboxMessage) (storage.SendOutcome, bool) {
-	out := storage.SendOutcome{ID: m.ID, Ephemeral: m.Ephemeral, CountAttempt: true}
-	if paced(m.Method) {
-		err := s.cfg.Limiter.WaitChat(ctx, m.ChatID)
-		if err == nil {
-			err = s.gate.wait(ctx, m.Lane)
-		}
-		if err != nil { // shutting down before the call: give it back untouched
-			out.Status, out.RetryAt, out.CountAttempt = storage.OutboxPending, s.cfg.Now(), false
-			return out, false
-		}
+// deliver waits for the message's turn, makes its call and hands the outcome
+// to the recorder. left is called once the message has left or will not.
+func (s *Sender) deliver(ctx context.Context, m claimedMessage, left func()) {
+	out := storage.SendOutcome{ID: m.ID, ClaimToken: m.token, Ephemeral: m.Ephemeral, CountAttempt: true}
+	giveBack := func(at time.Time) { // untouched: not attempted, due again at
+		left()
+		out.Status, out.RetryAt, out.CountAttempt = storage.OutboxPending, at, false
+		s.rec.add(outcome{out: out})
 	}
-	callCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+	if !paced(m.Method) {
+		left()
+		if s.stillHeld(ctx, &m) {
+			s.rec.add(s.call(ctx, m.OutboxMessage, out))
+		}
+		return
+	}
+	wait := time.Until(m.chatFree)
+	if wait > chatWaitMax { // the chat's interval runs: not sendable now
+		giveBack(s.cfg.Now().Add(wait))
+		return
+	}
+	if sleepFor(ctx, wait) != nil {
+		giveBack(s.cfg.Now())
+		return
+	}
+	holdCtx, cancel := context.WithDeadline(ctx, m.at.Add(s.hold))
+	defer cancel()
+	depart, err := s.gate.wait(holdCtx, priority(m.OutboxMessage))
+	if err != nil { // a long queue or a pause: give it back for later
+		giveBack(s.cfg.Now())
+		return
+	}
+	defer depart()
+	if !s.stillHeld(ctx, &m) {
+		left()
+		return
+	}
+	// The global slot is taken last, at the moment of the call.
+	slotCtx, cancelSlot := context.WithDeadline(ctx, m.at.Add(s.hold))
+	defer cancelSlot()
+	if err := s.cfg.Limiter.WaitGlobal(slotCtx); err != nil {
+		giveBack(s.cfg.Now())
+		return
+	}
+	depart()
+	left()
+	s.rec.add(s.call(ctx, m.OutboxMessage, out))
+}
+
+// stillHeld re-checks the claim right before the call: within the hold it
+// holds (the lease has at least three quarters to run, longer than a call);
+// past it the lease is renewed, and a message another sender took over in
+// the meantime is left alone.
+func (s *Sender) stillHeld(ctx context.Context, m *claimedMessage) bool {
+	if time.Since(m.at) < s.hold {
+		return true
+	}
+	now := time.Now()
+	ok, err := storage.RenewClaim(context.WithoutCancel(ctx), s.cfg.DB, m.ID, m.token, s.cfg.Now().Add(s.cfg.Lease))
+	if err != nil {
+		s.cfg.Logger.Warn("renew send claim; the message waits for its lease to run out", "outbox_id", m.ID, "err", err)
+		return false
+	}
+	m.at = now
+	return ok
+}
+
+// call makes one Bot API call and decides what becomes of the message.
+func (s *Sender) call(ctx context.Context, m storage.OutboxMessage, out storage.SendOutcome) outcome {
+	callCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.callTimeout)
 	defer cancel()
 	start := time.Now()
 	raw, err := s.cfg.Telegram.Call(callCtx, m.Method, m.Params)
 	s.cfg.Metrics.SendLatency.Observe(time.Since(start).Seconds())
-	if paced(m.Method) {
+	if paced(m.Method) && !refusesBot(err) {
 		s.cfg.Limiter.MarkChat(callCtx, m.ChatID)
 	}
 	if err == nil {
 		out.Status = storage.OutboxSent
 		out.TelegramMessageID = messageID(raw)
 		s.cfg.Metrics.MessagesSent.WithLabelValues("sent").Inc()
-		return out, false
+		return outcome{out: out}
+	}
+	out.Error = describe(err)
+	if refusesBot(err) { // not the message's fault: it waits until Telegram takes the bot again
+		s.trip(err)
+		out.Status, out.RetryAt, out.CountAttempt = storage.OutboxPending, s.cfg.Now(), false
+		return outcome{out: out}
 	}
 	kind, wait := Classify(err)
-	out.Error = describe(err)
 	switch kind {
 	case ErrRateLimited:
 		s.cfg.Metrics.TooManyRequest.Inc()
@@ -244,11 +360,11 @@ func (s *Sender) deliver(ctx context.Context, m storage.OutboxMessage) (storage.
 	case ErrForbidden:
 		s.cfg.Metrics.MessagesSent.WithLabelValues("forbidden").Inc()
 		out.Status = storage.OutboxFailed
-		return out, true
+		return outcome{out: out, chatID: m.ChatID, forbidden: true}
 	case ErrRejected:
 		if strings.Contains(out.Error, "message is not modified") {
 			out.Status = storage.OutboxSent // harmless: the edit is already there
-			return out, false
+			return outcome{out: out}
 		}
 		s.cfg.Metrics.MessagesSent.WithLabelValues("failed").Inc()
 		s.cfg.Logger.Warn("message rejected", "outbox_id", m.ID, "method", m.Method, "reason", out.Error)
@@ -258,12 +374,12 @@ func (s *Sender) deliver(ctx context.Context, m storage.OutboxMessage) (storage.
 			s.cfg.Metrics.MessagesSent.WithLabelValues("failed").Inc()
 			s.cfg.Logger.Warn("message failed after retries", "outbox_id", m.ID, "attempts", m.Attempts, "reason", out.Error)
 			out.Status = storage.OutboxFailed
-			return out, false
+			return outcome{out: out}
 		}
 		s.cfg.Metrics.MessagesSent.WithLabelValues("retry").Inc()
 		out.Status, out.RetryAt = storage.OutboxPending, s.cfg.Now().Add(s.backoff(m.Attempts))
 	}
-	return out, false
+	return outcome{out: out}
 }
 
 // backoff is exponential with full jitter between half and all of the step.

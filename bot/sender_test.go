@@ -29,9 +29,9 @@ func enqueue(t testing.TB, db *sql.DB, lane int, chatID int64, texts ...string) 
 	}
 }
 
-func newSender(db *sql.DB, srv *telegramtest.Server, lim bot.Limiter, rate float64) *bot.Sender {
+func newSender(db *sql.DB, srv *telegramtest.Server, lim bot.Limiter) *bot.Sender {
 	return bot.NewSender(bot.SenderConfig{
-		DB: db, Telegram: bot.NewClient(srv.Token(), srv.Endpoint(), nil), Limiter: lim, Rate: rate,
+		DB: db, Telegram: bot.NewClient(srv.Token(), srv.Endpoint(), nil), Limiter: lim,
 		BackoffBase: 20 * time.Millisecond, Idle: 20 * time.Millisecond,
 	})
 }
@@ -79,7 +79,7 @@ func TestSenderWaitsRetryAfterOn429(t *testing.T) {
 	srv.RetryAfterNext(1, 2)
 	enqueue(t, db, storage.LaneReply, u.ID(), "bonjour")
 	start := time.Now()
-	s := newSender(db, srv, bot.NewLocalLimiter(bot.LimitConfig{Rate: 30, ChatInterval: time.Second}), 30)
+	s := newSender(db, srv, bot.NewLocalLimiter(bot.LimitConfig{Rate: 30, ChatInterval: time.Second}))
 	runUntil(t, s, func() bool { return len(srv.Messages(u.ID())) == 1 && outboxStatus(t, db)["sent"] == 1 })
 	if waited := time.Since(start); waited < 2*time.Second {
 		t.Fatalf("delivered after %v, want at least the 2s Telegram asked for", waited)
@@ -99,7 +99,7 @@ func TestSenderRetriesServerErrors(t *testing.T) {
 	u := srv.User(1002)
 	srv.FailNextMethod("sendMessage", 3, 502)
 	enqueue(t, db, storage.LaneReply, u.ID(), "un", "deux")
-	s := newSender(db, srv, bot.NewLocalLimiter(bot.LimitConfig{}), 0)
+	s := newSender(db, srv, bot.NewLocalLimiter(bot.LimitConfig{}))
 	runUntil(t, s, func() bool { return outboxStatus(t, db)["sent"] == 2 })
 	msgs := srv.Messages(u.ID())
 	if len(msgs) != 2 || msgs[0].Text != "un" || msgs[1].Text != "deux" {
@@ -143,7 +143,7 @@ func TestSenderForbiddenMarksUnreachableAndDropsQueue(t *testing.T) {
 	u.Block()
 	enqueue(t, db, storage.LaneReply, u.ID(), "un", "deux", "trois")
 	enqueue(t, db, storage.LaneReply, other.ID(), "pour l'autre")
-	s := newSender(db, srv, bot.NewLocalLimiter(bot.LimitConfig{}), 0)
+	s := newSender(db, srv, bot.NewLocalLimiter(bot.LimitConfig{}))
 	runUntil(t, s, func() bool {
 		st := outboxStatus(t, db)
 		return st["failed"] == 1 && st["dropped"] == 2 && st["sent"] == 1
@@ -167,7 +167,7 @@ func TestSenderRejectedIsNotRetried(t *testing.T) {
 	srv := telegramtest.New()
 	defer srv.Close()
 	enqueue(t, db, storage.LaneReply, 424242, "to a chat that does not exist")
-	s := newSender(db, srv, bot.NewLocalLimiter(bot.LimitConfig{}), 0)
+	s := newSender(db, srv, bot.NewLocalLimiter(bot.LimitConfig{}))
 	runUntil(t, s, func() bool { return outboxStatus(t, db)["failed"] == 1 })
 	if n := len(srv.Calls("sendMessage")); n != 1 {
 		t.Fatalf("%d calls, want 1: a 400 is not retried", n)
@@ -192,7 +192,7 @@ func TestTwoSendersShareTheOutbox(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	for range 2 {
-		s := newSender(db, srv, bot.NewRedisLimiter(lc, rdb, prefix, discard()), 30)
+		s := newSender(db, srv, bot.NewRedisLimiter(lc, rdb, prefix, discard()))
 		wg.Add(1)
 		go func() { defer wg.Done(); s.Run(ctx) }()
 	}
@@ -217,6 +217,7 @@ func TestTwoSendersShareTheOutbox(t *testing.T) {
 		}
 	}
 	if n := srv.Count429(); n != 0 {
+		dump429(t, srv)
 		t.Fatalf("fake answered 429 %d times, want 0", n)
 	}
 	// 120 messages at 30/s cannot take less than about 4s in all.
@@ -225,5 +226,26 @@ func TestTwoSendersShareTheOutbox(t *testing.T) {
 	}
 	if st := outboxStatus(t, db); st["sent"] != chats*perChat {
 		t.Fatalf("outbox statuses %v", st)
+	}
+}
+
+func dump429(t *testing.T, srv *telegramtest.Server) {
+	calls := srv.Calls("")
+	for i, c := range calls {
+		if c.Status == 429 {
+			t.Logf("429 at %v chat %s: %s", c.Time.Format("15:04:05.000"), c.Params["chat_id"], c.Error)
+			for _, p := range calls[:i] {
+				if p.Params["chat_id"] == c.Params["chat_id"] {
+					t.Logf("  same chat: %v %d %s", p.Time.Format("15:04:05.000"), p.Status, p.Params["text"])
+				}
+			}
+			n := 0
+			for _, p := range calls[:i] {
+				if p.Status == 200 && c.Time.Sub(p.Time) < time.Second {
+					n++
+				}
+			}
+			t.Logf("  %d accepted in the second before", n)
+		}
 	}
 }

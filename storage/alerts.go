@@ -15,7 +15,7 @@ import (
 // (not resolved) alert per category; new evidence becomes an event of it.
 // Its text is a key of the texts catalog and parameters, rendered in the
 // reader's language (followup.RenderAlert); Message holds nothing since
-// migration 0007 and stays for reading old exports.
+// migration 0008 and stays for reading old exports.
 type Alert struct {
 	ID             int64
 	ReturneeID     *int64

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // method is one Bot API method the fake implements.
@@ -101,8 +102,16 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // invoke applies any injected fault, then runs the method and encodes its result.
 // A nil result with a nil error means the call hung and must not be answered.
 func (s *Server) invoke(m *method, req *request) ([]byte, *apiError) {
-	if f, ok := s.takeFault(m); ok {
+	if f, ok := s.takeFault(m, req); ok {
 		switch f.kind {
+		case faultDelay:
+			select {
+			case <-time.After(f.delay):
+			case <-req.ctx.Done():
+				return nil, nil
+			case <-s.done:
+				return nil, nil
+			}
 		case faultHang:
 			select {
 			case <-req.ctx.Done():
@@ -111,7 +120,7 @@ func (s *Server) invoke(m *method, req *request) ([]byte, *apiError) {
 			return nil, nil
 		case faultRetryAfter:
 			return nil, tooManyRequests(f.seconds)
-		default:
+		case faultFail:
 			return nil, statusError(f.status)
 		}
 	}

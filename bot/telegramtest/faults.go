@@ -1,6 +1,11 @@
 package telegramtest
 
-import "strings"
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
 
 type faultKind int
 
@@ -8,6 +13,7 @@ const (
 	faultFail faultKind = iota
 	faultHang
 	faultRetryAfter
+	faultDelay
 )
 
 // fault is an injected misbehaviour for the next n matching calls.
@@ -17,14 +23,21 @@ type fault struct {
 	kind    faultKind
 	status  int
 	seconds int
-	skip    int // matching calls to let through before the fault applies
+	skip    int           // matching calls to let through before the fault applies
+	all     bool          // matches every method, getMe and getUpdates too
+	chat    string        // only calls about this chat_id
+	delay   time.Duration // for faultDelay: answer this much later
 }
 
 // matches reports whether f applies to a call of m. Without a method, failures
 // and hangs hit every method but getMe and getUpdates, and RetryAfterNext hits
 // the rate-counted sends.
-func (f *fault) matches(m *method) bool {
+func (f *fault) matches(m *method, r *request) bool {
 	switch {
+	case f.chat != "":
+		return r != nil && r.params["chat_id"] == f.chat
+	case f.all:
+		return true
 	case f.method != "":
 		return strings.EqualFold(f.method, m.name)
 	case f.kind == faultRetryAfter:
@@ -43,11 +56,11 @@ func (s *Server) addFault(f *fault) {
 }
 
 // takeFault consumes one use of the first fault matching a call of m.
-func (s *Server) takeFault(m *method) (fault, bool) {
+func (s *Server) takeFault(m *method, r *request) (fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, f := range s.faults {
-		if !f.matches(m) {
+		if !f.matches(m, r) {
 			continue
 		}
 		if f.skip > 0 {
@@ -96,6 +109,18 @@ func (s *Server) HangNextMethod(method string, n int) {
 // editMessageText) answer 429 with retry_after seconds.
 func (s *Server) RetryAfterNext(n, seconds int) {
 	s.addFault(&fault{n: n, kind: faultRetryAfter, seconds: max(seconds, 1)})
+}
+
+// FailAll makes every call, getMe and getUpdates included, answer status
+// until ClearFaults: 401 is a revoked token, 404 a wrong endpoint.
+func (s *Server) FailAll(status int) {
+	s.addFault(&fault{n: math.MaxInt, kind: faultFail, status: status, all: true})
+}
+
+// DelayChat makes the next n calls about chatID answer d later than they
+// would (a slow call), without changing what they do.
+func (s *Server) DelayChat(chatID int64, n int, d time.Duration) {
+	s.addFault(&fault{n: n, kind: faultDelay, chat: strconv.FormatInt(chatID, 10), delay: d})
 }
 
 // ClearFaults forgets every pending injected fault.
