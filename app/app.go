@@ -231,6 +231,8 @@ func (a *App) wire() {
 	a.Router = &bot.Router{
 		DB: a.DB, Texts: a.Texts, Logger: a.log.With("component", "router"), Metrics: a.Metrics,
 		Now: a.opts.Now, OnCommit: a.Sender.Wake,
+		Staff: &bot.StaffHandler{Conv: a.Conversations, Flows: a.Flows, Texts: a.Texts,
+			Logger: a.log.With("component", "staff"), Now: a.opts.Now},
 		Returnees: &bot.ReturneeHandler{Conv: a.Conversations},
 	}
 }

@@ -30,6 +30,8 @@ type Router struct {
 	Now      func() time.Time
 	OnCommit func() // wakes the sender
 
+	// Staff handles updates from bound staff members; it goes first.
+	Staff PersonHandler
 	// Returnees handles updates from returnees and invitations.
 	Returnees PersonHandler
 	// MaxAttempts is how many failed attempts make an update a dead letter
@@ -113,8 +115,11 @@ func (r *Router) route(ctx context.Context, tx *sql.Tx, upd tgbotapi.Update) err
 	if from == nil || chat == nil || !chat.IsPrivate() {
 		return nil // channels, groups and service updates: nothing to do
 	}
-	if r.Returnees != nil {
-		done, err := r.Returnees.Handle(ctx, tx, upd)
+	for _, h := range []PersonHandler{r.Staff, r.Returnees} {
+		if h == nil {
+			continue
+		}
+		done, err := h.Handle(ctx, tx, upd)
 		if err != nil || done {
 			return err
 		}

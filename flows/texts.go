@@ -21,7 +21,7 @@ type Texts struct {
 // RequiredTexts are the keys the bot and the engine use; the embedded catalog
 // has them all, an override may replace some.
 var RequiredTexts = []string{
-	"unknown_user", "invitation_invalid", "welcome_back", "help", "help_button", "help_requested",
+	"staff_help", "unknown_user", "invitation_invalid", "welcome_back", "help", "help_button", "help_requested",
 	"language_prompt", "language_set", "pause_prompt", "pause_weeks_1", "pause_weeks_2",
 	"pause_weeks_4", "pause_weeks_8", "paused", "resumed", "stop_confirm", "stop_button_yes",
 	"stop_button_no", "stopped", "stop_cancelled", "mydata_header", "mydata_reference",

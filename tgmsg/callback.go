@@ -22,6 +22,8 @@ import (
 //	p:<weeks>                     /pause for 1, 2, 4 or 8 weeks
 //	s:y, s:n                      /stop confirmed or not
 //	d:y, d:n                      /delete confirmed or not
+//	a<alert id>:<action>          a staff member's alert button: ack, note,
+//	                              resolve, reassign, or reassign:<staff id>
 //
 // The whole is at most MaxCallbackData bytes: an id of up to 14 digits with
 // its kind and colon takes 16, leaving 48 for the engine's payload.
@@ -39,14 +41,17 @@ const (
 	KindPause        Kind = 'p'
 	KindStop         Kind = 's'
 	KindDelete       Kind = 'd'
+	KindAlert        Kind = 'a'
 )
 
 // hasID reports whether data of this kind carries an id before the colon.
-func (k Kind) hasID() bool { return k == KindConversation || k == KindInvitation }
+func (k Kind) hasID() bool {
+	return k == KindConversation || k == KindInvitation || k == KindAlert
+}
 
 func (k Kind) known() bool {
 	switch k {
-	case KindConversation, KindInvitation, KindHelp, KindLanguage, KindPause, KindStop, KindDelete:
+	case KindConversation, KindInvitation, KindHelp, KindLanguage, KindPause, KindStop, KindDelete, KindAlert:
 		return true
 	}
 	return false
