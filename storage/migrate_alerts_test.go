@@ -9,7 +9,7 @@ import (
 	"suivi/storage/storagetest"
 )
 
-// Migration 0007 keeps old prose as a legacy text's parameter and folds
+// Migration 0008 keeps old prose as a legacy text's parameter and folds
 // duplicates open today into one alert, so its unique index can hold.
 func TestMigrateAlertEvents(t *testing.T) {
 	db, _ := storagetest.NewEmptyDatabase(t)
@@ -23,7 +23,7 @@ func TestMigrateAlertEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range ms {
-		if m.Name == "0007_alert_events.sql" {
+		if m.Name == "0008_alert_events.sql" {
 			break
 		}
 		if _, err := db.Exec(m.SQL); err != nil {
