@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -10,19 +11,22 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// redisDeadline bounds every Redis call on the sending path, and
-// redisCoolDown is how long the local fallback is used after one failed
-// before Redis is probed again.
+// redisDeadline bounds how long a send waits for a Redis call before it
+// uses the local fallback; redisHungAfter is how long the call itself may
+// take before Redis counts as failed (the breaker opens); redisCoolDown is
+// how long the fallback is then used before Redis is probed again.
+//
+// The two deadlines differ on purpose. A call that misses the short one on
+// a busy machine (this process descheduled for a few tens of milliseconds)
+// still gets its answer soon after: that message alone takes the fallback,
+// and sending stays on the shared pace. Only a Redis that refuses, errs or
+// stays silent for redisHungAfter opens the breaker.
 const (
-	redisDeadline = 50 * time.Millisecond
-	redisCoolDown = 5 * time.Second
+	redisDeadline  = 50 * time.Millisecond
+	redisHungAfter = time.Second
+	redisCoolDown  = 5 * time.Second
 )
 
-// redisLimiter paces every replica together through Redis. When Redis does
-// not answer within redisDeadline it falls back at once to a local limiter at
-// LimitConfig.FallbackShare of the rate, and keeps to it for redisCoolDown
-// before one call probes Redis again, so sending goes on at a known pace and
-// nothing is lost.
 type redisLimiter struct {
 	cfg      LimitConfig
 	rdb      *redis.Client
@@ -49,40 +53,64 @@ func NewRedisLimiter(cfg LimitConfig, rdb *redis.Client, prefix string, log *slo
 		fallback: NewLocalLimiter(fb), log: log, br: breaker{cool: redisCoolDown}}
 }
 
-// redisCall runs one Redis call if the breaker allows it, with a hard
-// deadline: the call runs aside and is abandoned at redisDeadline even when
-// the client does not honour context deadlines (go-redis ignores them unless
-// ContextTimeoutEnabled is set, and then waits out its ReadTimeout).
+// redisResult is the outcome of one Redis call.
+type redisResult[T any] struct {
+	v   T
+	err error
+}
+
+// startRedisCall runs one Redis call aside, for up to redisHungAfter, and
+// has the breaker record its outcome however late it comes: an error or
+// silence opens the breaker, a late answer does not. Nil means the breaker
+// is open and Redis is not to be tried.
+func startRedisCall[T any](l *redisLimiter, ctx context.Context, call func(context.Context) (T, error)) <-chan redisResult[T] {
+	if !l.br.allow(time.Now()) {
+		return nil
+	}
+	done := make(chan redisResult[T], 1)
+	go func() {
+		callCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), redisHungAfter)
+		defer cancel()
+		v, err := call(callCtx)
+		l.record(err)
+		done <- redisResult[T]{v, err}
+	}()
+	return done
+}
+
+// redisCall runs one Redis call if the breaker allows it, waiting at most
+// redisDeadline for its answer (errRedisSlow after that: the caller uses its
+// local value, and the call still finishes aside).
 func redisCall[T any](l *redisLimiter, ctx context.Context, call func(context.Context) (T, error)) (T, error) {
 	var zero T
-	if !l.br.allow(time.Now()) {
+	done := startRedisCall(l, ctx, call)
+	if done == nil {
 		return zero, errRedisOpen
 	}
-	callCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), redisDeadline)
-	defer cancel()
-	type result struct {
-		v   T
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		v, err := call(callCtx)
-		done <- result{v, err}
-	}()
-	var r result
+	wait := time.NewTimer(redisDeadline)
+	defer wait.Stop()
 	select {
-	case r = <-done:
-	case <-callCtx.Done():
-		r.err = fmt.Errorf("no answer within %v", redisDeadline)
+	case r := <-done:
+		return r.v, r.err
+	case <-wait.C:
+		return zero, errRedisSlow
 	}
-	if opened, closed := l.br.record(time.Now(), r.err); opened {
+}
+
+// record tells the breaker how a Redis call ended, logging when it opens or
+// closes.
+func (l *redisLimiter) record(err error) {
+	if opened, closed := l.br.record(time.Now(), err); opened {
 		l.log.Warn("redis unavailable, sending at the local fallback rate",
-			"err", r.err, "fallback_rate", l.fallback.Rate(), "retry_in", redisCoolDown)
+			"err", err, "fallback_rate", l.fallback.Rate(), "retry_in", redisCoolDown)
 	} else if closed {
 		l.log.Info("redis back, sending at the shared rate")
 	}
-	return r.v, r.err
 }
+
+var errRedisSlow = fmt.Errorf("redis gave no answer within %v", redisDeadline)
+
+var errRedisLate = fmt.Errorf("redis answered after %v", redisDeadline)
 
 var errRedisOpen = fmt.Errorf("redis skipped after a recent failure")
 
@@ -97,10 +125,10 @@ func (l *redisLimiter) WaitGlobal(ctx context.Context) error {
 			return err
 		}
 		interval := time.Duration(float64(time.Second) / l.sharedRate())
-		wait, err := redisCall(l, ctx, func(c context.Context) (int64, error) {
-			return takeSlot.Run(c, l.rdb, []string{l.prefix + "send:slot"},
-				interval.Microseconds(), slotTolerance.Microseconds()).Int64()
-		})
+		wait, err := l.slot(ctx, interval)
+		if errors.Is(err, errRedisLate) {
+			continue // that slot is stale now: take a fresh one
+		}
 		if err != nil {
 			return l.fallback.WaitGlobal(ctx)
 		}
@@ -110,6 +138,39 @@ func (l *redisLimiter) WaitGlobal(ctx context.Context) error {
 		if err := sleepFor(ctx, time.Duration(wait)*time.Microsecond); err != nil {
 			return err
 		}
+	}
+}
+
+// slot asks Redis for the next shared send slot. When the answer misses
+// redisDeadline the caller neither sends on the fallback (the shared pace
+// may still be in use by every other sender, and both together would
+// exceed the limit) nor on that slot once it comes (stale by then): it
+// waits for the call's outcome, bounded by redisHungAfter. A late answer
+// gives errRedisLate (take a fresh slot); an error or silence has opened the
+// breaker, and the fallback is used from then on.
+func (l *redisLimiter) slot(ctx context.Context, interval time.Duration) (int64, error) {
+	done := startRedisCall(l, ctx, func(c context.Context) (int64, error) {
+		return takeSlot.Run(c, l.rdb, []string{l.prefix + "send:slot"},
+			interval.Microseconds(), slotTolerance.Microseconds()).Int64()
+	})
+	if done == nil {
+		return 0, errRedisOpen
+	}
+	wait := time.NewTimer(redisDeadline)
+	defer wait.Stop()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-wait.C:
+	}
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return 0, r.err
+		}
+		return 0, errRedisLate
+	case <-ctx.Done():
+		return 0, ctx.Err()
 	}
 }
 
