@@ -24,7 +24,7 @@ test: vet
 ## bench: the benchmark figures, one `name: value unit` line each
 bench:
 	@$(GO) test -run '^$$' -bench EngineStep -count 1 ./flows/ 2>&1 | grep -E '^[a-zA-Z0-9][a-zA-Z0-9 %_()/-]*: [0-9.]+' || (echo "engine benchmark failed"; exit 1)
-	@$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 30m ./bench/ ./scheduler/ 2>&1 | grep -E '^[a-zA-Z0-9][a-zA-Z0-9 %_()/-]*: [0-9.]+' || (echo "benchmarks failed"; exit 1)
+	@$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -p 1 -timeout 30m ./bench/ ./scheduler/ 2>&1 | grep -E '^[a-zA-Z0-9][a-zA-Z0-9 %_()/-]*: [0-9.]+' || (echo "benchmarks failed"; exit 1)
 
 ## build: a static binary in ./bin
 build:
