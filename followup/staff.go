@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"suivi/flows"
@@ -116,7 +117,7 @@ func reachable(r storage.Returnee) bool {
 // does, unless one is open already, and audits it.
 func (c *Conversations) StaffCheckin(ctx context.Context, tx *sql.Tx, s storage.Staff, ref, flowID string) (storage.Returnee, error) {
 	now := c.Now()
-	if _, ok := c.Flows.Latest(flowID); !ok {
+	if !slices.Contains(StaffFlows(c.Flows), flowID) {
 		return storage.Returnee{}, fmt.Errorf("%w: %s", ErrNoSuchFlow, flowID)
 	}
 	r, err := staffCase(ctx, tx, s, ref, AuditCheckinStart, now)
@@ -154,4 +155,16 @@ func Reply(ctx context.Context, tx *sql.Tx, texts *flows.Texts, s storage.Staff,
 		return r, err
 	}
 	return r, Audit(ctx, tx, s, AuditReply, r.Ref, map[string]any{"chars": len([]rune(text))}, now)
+}
+
+// StaffFlows are the flows staff may open from Telegram: all but the
+// onboarding, which only an invitation starts.
+func StaffFlows(cat *flows.Catalog) []string {
+	var ids []string
+	for _, d := range cat.List() {
+		if d.ID != "onboarding" && !slices.Contains(ids, d.ID) {
+			ids = append(ids, d.ID)
+		}
+	}
+	return ids
 }
