@@ -282,6 +282,18 @@ func TestReturneesAndStrangersReachNoStaffCommand(t *testing.T) {
 	if n := w.count(`SELECT count(*) FROM alerts WHERE category = 'message' AND params->>'text' LIKE '/%'`); n != 0 {
 		t.Fatal("a command was relayed as a message")
 	}
+
+	// A stopped returnee on safety hold who writes is still heard.
+	if _, err := w.DB.Exec(`UPDATE returnees SET status = 'stopped', safety_hold = true WHERE ref = 'MA-S-1'`); err != nil {
+		t.Fatal(err)
+	}
+	ret.seen = len(w.Fake.Messages(ret.u.ID()))
+	ret.u.SendText("are you still there?")
+	ret.await("Your case worker will read it")
+	if n := w.count(`SELECT count(*) FROM alerts a JOIN returnees r ON r.id = a.returnee_id
+		WHERE r.ref = 'MA-S-1' AND a.category = 'message' AND a.params->>'text' = 'are you still there?'`); n != 1 {
+		t.Fatal("a stopped returnee's message was not relayed")
+	}
 }
 
 func TestStaffCommandMenuPerChat(t *testing.T) {
