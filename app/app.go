@@ -274,6 +274,9 @@ func (a *App) Run(ctx context.Context) error {
 	if err := bot.SetCommands(ctx, a.Telegram, a.Texts); err != nil {
 		a.log.Warn("setMyCommands failed; the command menu may be out of date", "err", err)
 	}
+	if err := bot.SetStaffCommands(ctx, a.Telegram, a.Texts, a.DB); err != nil {
+		a.log.Warn("setMyCommands for staff chats failed; their command menu may be out of date", "err", err)
+	}
 	if err := a.startIntake(intakeCtx, &intake); err != nil {
 		a.shutdownHTTP()
 		return err

@@ -88,7 +88,8 @@ func (h *ReturneeHandler) bindStaff(ctx context.Context, tx *sql.Tx, upd tgbotap
 		return err
 	}
 	text := h.Conv.Texts.Get(s.Language, "staff_welcome", s.Handle)
-	return storage.EnqueueMessages(ctx, tx, tgmsg.Text(upd.FromChat().ID, storage.LaneReply, text, nil)...)
+	msgs := append(tgmsg.Text(upd.FromChat().ID, storage.LaneReply, text, nil), StaffCommands(upd.FromChat().ID, s.Language, h.Conv.Texts))
+	return storage.EnqueueMessages(ctx, tx, msgs...)
 }
 
 // onboardingStep continues the onboarding of someone who opened an

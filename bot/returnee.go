@@ -96,22 +96,35 @@ func (h *ReturneeHandler) membership(ctx context.Context, tx *sql.Tx, r storage.
 }
 
 // message is a text or media message outside commands: an answer to the
-// open check-in, or a kind word when nothing is asked.
+// open check-in or, when nothing is asked, a message for the case worker,
+// relayed as a message alert (whatever the returnee's status: on hold,
+// paused or stopped, they wrote to be heard).
 func (h *ReturneeHandler) message(ctx context.Context, tx *sql.Tx, r storage.Returnee, m *tgbotapi.Message) error {
-	if r.Status == storage.StatusStopped {
-		return h.say(ctx, tx, r, "stopped", nil)
-	}
 	conv, err := storage.ActiveConversation(ctx, tx, r.ID)
-	if errors.Is(err, storage.ErrNotFound) {
-		if r.SafetyHold {
-			return h.say(ctx, tx, r, "safety_hold", nil)
-		}
-		return h.say(ctx, tx, r, "welcome_back", nil)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && r.Status == storage.StatusStopped) {
+		return h.relay(ctx, tx, r, m)
 	}
 	if err != nil {
 		return err
 	}
 	return h.Conv.Step(ctx, tx, r, conv, messageInput(m), nil)
+}
+
+// relay passes a message written outside a check-in to the case worker and
+// tells the returnee it will be read.
+func (h *ReturneeHandler) relay(ctx context.Context, tx *sql.Tx, r storage.Returnee, m *tgbotapi.Message) error {
+	in := messageInput(m)
+	msg := followup.Relayed{Kind: "text", Text: in.Text}
+	if in.Kind == flows.InputMedia {
+		msg = followup.Relayed{Kind: in.MediaKind, Text: m.Caption, FileID: in.FileID}
+	}
+	if msg.Kind == "text" && strings.TrimSpace(msg.Text) == "" {
+		return nil // nothing to pass on
+	}
+	if _, err := followup.RelayMessage(ctx, tx, r, msg, h.Conv.Now()); err != nil {
+		return err
+	}
+	return h.say(ctx, tx, r, "message_relayed", nil)
 }
 
 // callback handles a button press: a check-in answer or a command's choice.

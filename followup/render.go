@@ -13,6 +13,7 @@ var alertArgs = map[string][]string{
 	TextUndeliverable: {"reason"},
 	TextLegacy:        {"text"},
 	TextFlowRuleGone:  {"flow", "rule"},
+	TextMessage:       {"text"},
 }
 
 // RenderAlert gives an alert's text in lang (fr, ar or en). A flow rule's

@@ -26,7 +26,8 @@ const eraseAccounts = `(SELECT chat_id FROM returnees WHERE id = $1
 //     kind and day. An open alert is resolved, since nobody can
 //     act on it any more;
 //   - conversations, check-ins (and so their planned dates), the planner's
-//     record of the person, and invitations go;
+//     record of the person, staff's case notes, and invitations go; a
+//     relayed message's text and file id go with the alert's parameters;
 //   - every message queued or sent to the person's chats goes, the current
 //     one and those of accounts they used before (an old phone); the
 //     person's Telegram ids are cleared from invitations of others they
@@ -54,13 +55,14 @@ var sqlEraseReturnee = []string{
 	     at = date_trunc('day', at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
 	 WHERE alert_id IN (SELECT id FROM alerts WHERE returnee_id = $1)`,
 	`UPDATE alerts SET returnee_id = NULL, conversation_id = NULL, message = '', question_ids = '{}',
-	     params = params - 'answers' - 'text', assigned_to = NULL,
+	     params = params - 'answers' - 'text' - 'file_id', assigned_to = NULL,
 	     status = 'resolved',
 	     created_at = date_trunc('day', created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
 	     acknowledged_at = date_trunc('day', acknowledged_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
 	     resolved_at = date_trunc('day', COALESCE(resolved_at, now()) AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
 	     acknowledged_by = NULL, resolved_by = NULL
 	 WHERE returnee_id = $1`,
+	`DELETE FROM case_notes WHERE returnee_id = $1`,
 	`DELETE FROM invitations WHERE returnee_id = $1`,
 	`DELETE FROM checkins WHERE returnee_id = $1`,
 	`DELETE FROM checkin_plans WHERE returnee_id = $1`,

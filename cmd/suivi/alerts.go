@@ -80,7 +80,7 @@ func runAlertsList(ctx context.Context, env *Env, args []string) error {
 	if subject == "" {
 		subject = "all"
 	}
-	if err := storage.WriteAudit(ctx, db, cliActor(env), "alerts.list", subject,
+	if err := storage.WriteAuditAt(ctx, db, env.Now(), cliActor(env), "alerts.list", subject,
 		map[string]any{"status": *status, "count": len(alerts)}); err != nil {
 		return err
 	}

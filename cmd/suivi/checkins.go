@@ -55,7 +55,7 @@ func runCheckinsStart(ctx context.Context, env *Env, args []string) error {
 		if id, err = conv.Start(ctx, tx, r, *flowID, storage.LaneReply); err != nil {
 			return err
 		}
-		return storage.WriteAudit(ctx, tx, "cli:"+env.Getenv("USER"), "checkin.start", r.Ref, map[string]any{"flow": *flowID})
+		return storage.WriteAuditAt(ctx, tx, env.Now(), cliActor(env), "checkin.start", r.Ref, map[string]any{"flow": *flowID})
 	})
 	if err != nil {
 		return err

@@ -226,7 +226,7 @@ func runReturneesList(ctx context.Context, env *Env, args []string) error {
 	if subject == "" {
 		subject = "all"
 	}
-	if err := storage.WriteAudit(ctx, db, cliActor(env), "returnees.list", subject, map[string]any{"count": len(rows)}); err != nil {
+	if err := storage.WriteAuditAt(ctx, db, env.Now(), cliActor(env), "returnees.list", subject, map[string]any{"count": len(rows)}); err != nil {
 		return err
 	}
 	t := newTable(env.Stdout)
