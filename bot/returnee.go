@@ -90,7 +90,10 @@ func (h *ReturneeHandler) membership(ctx context.Context, tx *sql.Tx, r storage.
 	case status == "kicked" && (r.Status == storage.StatusActive || r.Status == storage.StatusPaused):
 		return followup.MarkUnreachable(ctx, tx, r, h.Conv.Now())
 	case status == "member" && r.Status == storage.StatusUnreachable:
-		return followup.Resume(ctx, tx, storage.ReturneeID(r.ID))
+		if err := followup.Resume(ctx, tx, storage.ReturneeID(r.ID)); err != nil {
+			return err
+		}
+		return followup.ReachableAgain(ctx, tx, storage.ReturneeID(r.ID), h.Conv.Now())
 	}
 	return nil
 }
