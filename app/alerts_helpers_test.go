@@ -160,3 +160,12 @@ func (p *person) card(id int64, want string) telegramtest.Message {
 	})
 	return got
 }
+
+func (w *world) staffID(handle string) int64 {
+	w.t.Helper()
+	var id int64
+	if err := w.DB.QueryRow(`SELECT id FROM staff WHERE handle = $1`, handle).Scan(&id); err != nil {
+		w.t.Fatal(err)
+	}
+	return id
+}

@@ -22,7 +22,7 @@ type ReturneeHandler struct {
 
 // Handle implements PersonHandler.
 func (h *ReturneeHandler) Handle(ctx context.Context, tx *sql.Tx, upd tgbotapi.Update) (bool, error) {
-	from := upd.SentFrom()
+	from := sentFrom(upd)
 	// Lock the person: their updates are handled one after the other.
 	r, err := storage.LockReturneeByTelegramID(ctx, tx, from.ID)
 	if err == nil {
