@@ -23,7 +23,7 @@ func TestMigrateAlertEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range ms {
-		if m.Name == "0007_alert_events.sql" {
+		if m.Name == "0008_alert_events.sql" {
 			break
 		}
 		if _, err := db.Exec(m.SQL); err != nil {
