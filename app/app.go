@@ -58,6 +58,7 @@ type App struct {
 	Registry      *prometheus.Registry
 	Router        *bot.Router
 	Conversations *followup.Conversations
+	Delivery      *followup.Delivery // takes alerts to the staff; in every handling context (Run)
 	Scheduler     *scheduler.Scheduler
 	Sender        *bot.Sender
 	BotName       string
@@ -104,6 +105,9 @@ func New(ctx context.Context, cfg Config, opts Options) (_ *App, err error) {
 	if len(applied) > 0 {
 		a.log.Info("database migrated", "applied", applied, "version", storage.LatestVersion())
 	}
+	if err := checkOnCall(ctx, a.DB, cfg.OnCall); err != nil {
+		return nil, err
+	}
 	if err := a.openRedis(ctx); err != nil {
 		return nil, err
 	}
@@ -125,6 +129,9 @@ func New(ctx context.Context, cfg Config, opts Options) (_ *App, err error) {
 		return nil, err
 	}
 	if err := a.Scheduler.AddJob(scheduler.RetentionJob(a.DB)); err != nil {
+		return nil, err
+	}
+	if err := a.Scheduler.AddJob(scheduler.AlertJob(a.DB, a.Delivery)); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -226,7 +233,12 @@ func (a *App) wire() {
 		Logger: a.log.With("component", "sender"), Now: a.opts.Now,
 		BackoffBase: a.opts.BackoffBase, Loops: a.opts.SenderLoops,
 	})
-	a.Conversations = &followup.Conversations{Flows: a.Flows, Texts: a.Texts, Contacts: a.cfg.EmergencyContacts,
+	deadlines := map[followup.Severity]time.Duration{}
+	for sev, d := range a.cfg.AlertDeadlines {
+		deadlines[followup.Severity(sev)] = d
+	}
+	a.Delivery = &followup.Delivery{Flows: a.Flows, Zone: a.cfg.Timezone, OnCall: a.cfg.OnCall, Deadlines: deadlines}
+	a.Conversations = &followup.Conversations{Flows: a.Flows, Texts: a.Texts, Contacts: a.cfg.Contacts,
 		Now: a.opts.Now, Logger: a.log.With("component", "conversations")}
 	a.Router = &bot.Router{
 		DB: a.DB, Texts: a.Texts, Logger: a.log.With("component", "router"), Metrics: a.Metrics,
@@ -251,11 +263,16 @@ func (a *App) Addr() string {
 // finish), then the scheduler within a deadline, then the sender once the
 // calls in flight are recorded, and the HTTP servers last.
 func (a *App) Run(ctx context.Context) error {
+	// Alerts raised while handling updates, sending or planning are
+	// delivered to the staff at once.
+	ctx = followup.WithDelivery(ctx, a.Delivery)
 	if err := a.listen(); err != nil {
 		close(a.ready)
 		return err
 	}
 	a.server = newHTTPServer(a.routes(), a.opts.HTTPReadTimeout)
+	base := context.WithoutCancel(ctx) // webhook updates raise alerts too
+	a.server.BaseContext = func(net.Listener) context.Context { return base }
 	close(a.ready)
 	serveErr := make(chan error, 2)
 	go func() { serveErr <- a.server.Serve(a.listener) }()

@@ -37,8 +37,9 @@ type Config struct {
 	SendFallbackShare float64 // share of SendRate one replica takes while Redis does not answer
 	FlowsDir          string
 	InviteTTL         time.Duration
-	EmergencyContacts string
-	Contacts          *contacts.Book // emergency contacts per country of return and language
+	Contacts          *contacts.Book           // emergency contacts per country of return and language
+	OnCall            []string                 // staff handles who get alerts nobody else can (SUIVI_ONCALL)
+	AlertDeadlines    map[string]time.Duration // severity → time to acknowledge (SUIVI_ALERT_DEADLINES)
 }
 
 // Sandbox reports whether Suivi runs against its built-in fake Bot API:
@@ -105,17 +106,16 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		return def
 	}
 	c := Config{
-		DatabaseURL:       env("DATABASE_URL", DefaultDatabaseURL),
-		RedisURL:          env("REDIS_URL", ""),
-		BotToken:          env("TELEGRAM_BOT_TOKEN", ""),
-		APIEndpoint:       env("TELEGRAM_API_ENDPOINT", DefaultAPIEndpoint),
-		WebhookURL:        env("TELEGRAM_WEBHOOK_URL", ""),
-		WebhookSecret:     env("TELEGRAM_WEBHOOK_SECRET", ""),
-		HTTPAddr:          env("SUIVI_HTTP_ADDR", "127.0.0.1:8080"),
-		MetricsAddr:       env("SUIVI_METRICS_ADDR", ""),
-		LogFormat:         env("SUIVI_LOG_FORMAT", "text"),
-		FlowsDir:          env("SUIVI_FLOWS_DIR", ""),
-		EmergencyContacts: env("SUIVI_EMERGENCY_CONTACTS", "Police 19 · Protection civile 15 · SAMU 141"),
+		DatabaseURL:   env("DATABASE_URL", DefaultDatabaseURL),
+		RedisURL:      env("REDIS_URL", ""),
+		BotToken:      env("TELEGRAM_BOT_TOKEN", ""),
+		APIEndpoint:   env("TELEGRAM_API_ENDPOINT", DefaultAPIEndpoint),
+		WebhookURL:    env("TELEGRAM_WEBHOOK_URL", ""),
+		WebhookSecret: env("TELEGRAM_WEBHOOK_SECRET", ""),
+		HTTPAddr:      env("SUIVI_HTTP_ADDR", "127.0.0.1:8080"),
+		MetricsAddr:   env("SUIVI_METRICS_ADDR", ""),
+		LogFormat:     env("SUIVI_LOG_FORMAT", "text"),
+		FlowsDir:      env("SUIVI_FLOWS_DIR", ""),
 	}
 	if !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return c, &ConfigError{"DATABASE_URL", redactURL(c.DatabaseURL), "expected a postgres:// URL, for example " + DefaultDatabaseURL}
@@ -203,6 +203,12 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		if c.Contacts, err = contacts.Load(path); err != nil {
 			return c, &ConfigError{"SUIVI_CONTACTS_FILE", path, "expected a YAML file of emergency contacts per country and language (see contacts/default.yaml): " + err.Error()}
 		}
+	}
+	if c.OnCall, err = parseOnCall(env("SUIVI_ONCALL", "")); err != nil {
+		return c, err
+	}
+	if c.AlertDeadlines, err = parseDeadlines(env("SUIVI_ALERT_DEADLINES", "")); err != nil {
+		return c, err
 	}
 	if c.FlowsDir != "" {
 		if st, err := os.Stat(c.FlowsDir); err != nil || !st.IsDir() {

@@ -15,9 +15,9 @@ func TestJourneyInEachLanguage(t *testing.T) {
 		lang, consentWord, contactsWord string
 		user                            int64
 	}{
-		{"fr", "d'accord", "Police 19", 8000},
-		{"ar", "توافق", "Police 19", 8001},
-		{"en", "agree", "Police 19", 8002},
+		{"fr", "d'accord", "Gendarmerie royale 177", 8000},
+		{"ar", "توافق", "الشرطة \u206819\u2069 · الدرك الملكي", 8001},
+		{"en", "agree", "Royal Gendarmerie 177", 8002},
 	}
 	for _, c := range cases {
 		t.Run(c.lang, func(t *testing.T) {

@@ -148,6 +148,9 @@ func (h *ReturneeHandler) erase(ctx context.Context, tx *sql.Tx, r storage.Retur
 	if arg != "y" {
 		return storage.EnqueueMessages(ctx, tx, h.done(r, p, h.Conv.Texts.Get(r.Language, "delete_cancelled"))...)
 	}
+	if err := followup.NotifyErasureRequest(ctx, tx, storage.ReturneeID(r.ID), r.Ref); err != nil {
+		return err
+	}
 	if err := followup.Erase(ctx, tx, storage.ReturneeID(r.ID), r.Ref, "returnee /delete"); err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ type ReturneeHandler struct {
 
 // Handle implements PersonHandler.
 func (h *ReturneeHandler) Handle(ctx context.Context, tx *sql.Tx, upd tgbotapi.Update) (bool, error) {
-	from := upd.SentFrom()
+	from := sentFrom(upd)
 	// Lock the person: their updates are handled one after the other.
 	r, err := storage.LockReturneeByTelegramID(ctx, tx, from.ID)
 	if err == nil {
@@ -90,7 +90,10 @@ func (h *ReturneeHandler) membership(ctx context.Context, tx *sql.Tx, r storage.
 	case status == "kicked" && (r.Status == storage.StatusActive || r.Status == storage.StatusPaused):
 		return followup.MarkUnreachable(ctx, tx, r, h.Conv.Now())
 	case status == "member" && r.Status == storage.StatusUnreachable:
-		return followup.Resume(ctx, tx, storage.ReturneeID(r.ID))
+		if err := followup.Resume(ctx, tx, storage.ReturneeID(r.ID)); err != nil {
+			return err
+		}
+		return followup.ReachableAgain(ctx, tx, storage.ReturneeID(r.ID), h.Conv.Now())
 	}
 	return nil
 }

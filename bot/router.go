@@ -110,8 +110,8 @@ func (r *Router) count(result string) {
 }
 
 func (r *Router) route(ctx context.Context, tx *sql.Tx, upd tgbotapi.Update) error {
-	from := upd.SentFrom()
-	chat := upd.FromChat()
+	from := sentFrom(upd)
+	chat := fromChat(upd)
 	if from == nil || chat == nil || !chat.IsPrivate() {
 		return nil // channels, groups and service updates: nothing to do
 	}
@@ -170,4 +170,21 @@ func languageOf(u *tgbotapi.User) string {
 		return "en"
 	}
 	return "fr"
+}
+
+// sentFrom is who sent an update; unlike the library's SentFrom it knows
+// my_chat_member, so a returnee blocking or unblocking the bot is handled.
+func sentFrom(upd tgbotapi.Update) *tgbotapi.User {
+	if c := upd.MyChatMember; c != nil {
+		return &c.From
+	}
+	return upd.SentFrom()
+}
+
+// fromChat is an update's chat, my_chat_member included.
+func fromChat(upd tgbotapi.Update) *tgbotapi.Chat {
+	if c := upd.MyChatMember; c != nil {
+		return &c.Chat
+	}
+	return upd.FromChat()
 }

@@ -29,7 +29,7 @@ type StaffHandler struct {
 
 // Handle implements PersonHandler.
 func (h *StaffHandler) Handle(ctx context.Context, tx *sql.Tx, upd tgbotapi.Update) (bool, error) {
-	s, err := storage.StaffByTelegramID(ctx, tx, upd.SentFrom().ID)
+	s, err := storage.StaffByTelegramID(ctx, tx, sentFrom(upd).ID)
 	if errors.Is(err, storage.ErrNotFound) {
 		return false, nil
 	}

@@ -101,17 +101,43 @@ type Alert struct {
 // category wait for each other on the unique index of open alerts, so only
 // one alert results.
 //
-// Delivery to the staff belongs here too, in the same transaction, once it
-// exists: the outbox row goes with the alert or not at all.
+// A new alert, and one whose severity new evidence raised, is delivered at
+// once to the staff (Delivery, from ctx) in the same transaction: the
+// outbox row goes with the alert or not at all. An urgent safety alert puts
+// the returnee on hold until a staff member resolves it.
 func RaiseAlert(ctx context.Context, tx *sql.Tx, a Alert, now time.Time) (storage.AlertID, bool, error) {
+	id, isNew, raised, err := raiseAlert(ctx, tx, a, now)
+	if err != nil {
+		return id, isNew, err
+	}
+	if a.Category == CategorySafety && a.Severity == SeverityUrgent {
+		if err := storage.SetSafetyHold(ctx, tx, int64(a.Returnee), true); err != nil {
+			return id, isNew, err
+		}
+	}
+	if d := deliveryFrom(ctx); d != nil && (isNew || raised) {
+		why := "raised"
+		if !isNew {
+			why = "severity"
+		}
+		if err := d.deliver(ctx, tx, id, why, now); err != nil {
+			return id, isNew, err
+		}
+	}
+	return id, isNew, nil
+}
+
+// raiseAlert stores the alert or its evidence; raised reports that evidence
+// made an open alert more pressing.
+func raiseAlert(ctx context.Context, tx *sql.Tx, a Alert, now time.Time) (_ storage.AlertID, isNew, raised bool, _ error) {
 	if a.Severity.rank() == 0 {
-		return 0, false, fmt.Errorf("raise alert: severity %q: %w", a.Severity, storage.ErrInvalid)
+		return 0, false, false, fmt.Errorf("raise alert: severity %q: %w", a.Severity, storage.ErrInvalid)
 	}
 	if !validCategory(a.Category) {
-		return 0, false, fmt.Errorf("raise alert: category %q: %w", a.Category, storage.ErrInvalid)
+		return 0, false, false, fmt.Errorf("raise alert: category %q: %w", a.Category, storage.ErrInvalid)
 	}
 	if a.TextKey == "" {
-		return 0, false, fmt.Errorf("raise alert: no text key: %w", storage.ErrInvalid)
+		return 0, false, false, fmt.Errorf("raise alert: no text key: %w", storage.ErrInvalid)
 	}
 	params := map[string]any{}
 	for k, v := range a.Params {
@@ -122,7 +148,7 @@ func RaiseAlert(ctx context.Context, tx *sql.Tx, a Alert, now time.Time) (storag
 	}
 	raw, err := json.Marshal(params)
 	if err != nil {
-		return 0, false, fmt.Errorf("raise alert: params: %w", err)
+		return 0, false, false, fmt.Errorf("raise alert: params: %w", err)
 	}
 	rid := int64(a.Returnee)
 	row := storage.Alert{ReturneeID: &rid, RuleID: a.Rule, Category: string(a.Category), Severity: string(a.Severity),
@@ -136,33 +162,34 @@ func RaiseAlert(ctx context.Context, tx *sql.Tx, a Alert, now time.Time) (storag
 	for range 3 {
 		id, inserted, err := storage.InsertOpenAlert(ctx, tx, row, now)
 		if err != nil {
-			return 0, false, err
+			return 0, false, false, err
 		}
 		if inserted {
 			data, _ := json.Marshal(map[string]any{"severity": a.Severity})
-			return id, true, storage.AddAlertEvent(ctx, tx, storage.AlertEvent{AlertID: id, Kind: storage.AlertEventRaised, At: now, Data: data})
+			return id, true, false, storage.AddAlertEvent(ctx, tx, storage.AlertEvent{AlertID: id, Kind: storage.AlertEventRaised, At: now, Data: data})
 		}
 		open, err := storage.LockOpenAlert(ctx, tx, a.Returnee, string(a.Category))
 		if errors.Is(err, storage.ErrNotFound) {
 			continue
 		}
 		if err != nil {
-			return 0, false, err
+			return 0, false, false, err
 		}
 		id = storage.AlertID(open.ID)
 		data, _ := json.Marshal(map[string]any{"severity": a.Severity, "text_key": a.TextKey, "params": json.RawMessage(raw),
 			"rule": a.Rule, "conversation_id": a.Conversation})
 		if err := storage.AddAlertEvent(ctx, tx, storage.AlertEvent{AlertID: id, Kind: storage.AlertEventEvidence, At: now, Data: data}); err != nil {
-			return 0, false, err
+			return 0, false, false, err
 		}
 		if a.Severity.MorePressing(Severity(open.Severity)) {
 			if err := storage.SetAlertSeverity(ctx, tx, id, string(a.Severity)); err != nil {
-				return 0, false, err
+				return 0, false, false, err
 			}
+			return id, false, true, nil
 		}
-		return id, false, nil
+		return id, false, false, nil
 	}
-	return 0, false, fmt.Errorf("raise alert for returnee %d: neither inserted nor found open: %w", a.Returnee, storage.ErrConflict)
+	return 0, false, false, fmt.Errorf("raise alert for returnee %d: neither inserted nor found open: %w", a.Returnee, storage.ErrConflict)
 }
 
 func validCategory(c Category) bool {

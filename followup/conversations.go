@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"time"
 
+	"suivi/contacts"
 	"suivi/flows"
 	"suivi/storage"
 	"suivi/tgmsg"
@@ -21,7 +22,7 @@ import (
 type Conversations struct {
 	Flows    *flows.Catalog
 	Texts    *flows.Texts
-	Contacts string // emergency contacts given to a returnee in danger
+	Contacts *contacts.Book // emergency contacts given to a returnee in danger
 	Now      func() time.Time
 	Logger   *slog.Logger
 }
@@ -29,11 +30,11 @@ type Conversations struct {
 // Env is what the flow engine needs to know of the world: the time, the
 // emergency contacts and the texts.
 func (c *Conversations) Env() flows.Env {
-	contacts := map[string]string{}
-	if c.Contacts != "" {
-		for _, l := range []string{"fr", "ar", "en"} {
-			contacts[l] = c.Contacts
-		}
+	// The returnee's country of return is not in the data yet: every
+	// returnee gets the book's default country's contacts.
+	var contacts map[string]string
+	if c.Contacts != nil {
+		contacts = c.Contacts.For(c.Contacts.DefaultCountry())
 	}
 	return flows.Env{Now: c.Now(), EmergencyContacts: contacts, Texts: c.Texts}
 }

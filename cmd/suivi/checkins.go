@@ -41,7 +41,7 @@ func runCheckinsStart(ctx context.Context, env *Env, args []string) error {
 	if _, ok := cat.Latest(*flowID); !ok {
 		return usagef("suivi checkins start: --flow %q: no such flow (see suivi flows list)", *flowID)
 	}
-	conv := &followup.Conversations{Flows: cat, Texts: cat.Texts, Contacts: cfg.EmergencyContacts, Now: env.Now,
+	conv := &followup.Conversations{Flows: cat, Texts: cat.Texts, Contacts: cfg.Contacts, Now: env.Now,
 		Logger: slog.New(slog.DiscardHandler)}
 	var id int64
 	err = storage.InTx(ctx, db, func(tx *sql.Tx) error {

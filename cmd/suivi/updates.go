@@ -55,7 +55,7 @@ func runDeadLetters(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	log := slog.New(slog.DiscardHandler)
-	conv := &followup.Conversations{Flows: cat, Texts: cat.Texts, Contacts: cfg.EmergencyContacts, Now: env.Now, Logger: log}
+	conv := &followup.Conversations{Flows: cat, Texts: cat.Texts, Contacts: cfg.Contacts, Now: env.Now, Logger: log}
 	router := &bot.Router{DB: db, Texts: cat.Texts, Logger: log, Now: env.Now,
 		Returnees: &bot.ReturneeHandler{Conv: conv}}
 	err = router.RetryDeadLetter(ctx, *retry)
