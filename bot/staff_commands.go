@@ -39,7 +39,7 @@ func (h *StaffHandler) command(ctx context.Context, tx *sql.Tx, s storage.Staff,
 		if rest == "" {
 			return h.say(ctx, tx, s, "staff_need_text", "/note "+ref+" …")
 		}
-		r, err := followup.AddNote(ctx, tx, s, ref, rest, h.now())
+		r, err := followup.AddCaseNote(ctx, tx, s, ref, rest, h.now())
 		if err != nil {
 			return h.refusal(ctx, tx, s, ref, err)
 		}

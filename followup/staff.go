@@ -92,9 +92,9 @@ func ViewCase(ctx context.Context, tx *sql.Tx, s storage.Staff, ref string, now 
 	return r, v, Audit(ctx, tx, s, AuditCaseView, r.Ref, nil, now)
 }
 
-// AddNote stores a staff member's note on a case and audits it (its
+// AddCaseNote stores a staff member's note on a case and audits it (its
 // length, never its text).
-func AddNote(ctx context.Context, tx *sql.Tx, s storage.Staff, ref, text string, now time.Time) (storage.Returnee, error) {
+func AddCaseNote(ctx context.Context, tx *sql.Tx, s storage.Staff, ref, text string, now time.Time) (storage.Returnee, error) {
 	r, err := staffCase(ctx, tx, s, ref, AuditCaseNote, now)
 	if err != nil {
 		return r, err
@@ -105,10 +105,10 @@ func AddNote(ctx context.Context, tx *sql.Tx, s storage.Staff, ref, text string,
 	return r, Audit(ctx, tx, s, AuditCaseNote, r.Ref, map[string]any{"chars": len([]rune(text))}, now)
 }
 
-// reachable tells whether Suivi may write to a returnee: enrolled, with a
+// writable tells whether Suivi may write to a returnee: enrolled, with a
 // chat, and not stopped, erased or unreachable (a pause stops check-ins,
 // not their case worker).
-func reachable(r storage.Returnee) bool {
+func writable(r storage.Returnee) bool {
 	return r.ChatID != nil && r.Consent == "accepted" &&
 		(r.Status == storage.StatusActive || r.Status == storage.StatusPaused)
 }
@@ -124,7 +124,7 @@ func (c *Conversations) StaffCheckin(ctx context.Context, tx *sql.Tx, s storage.
 	if err != nil {
 		return r, err
 	}
-	if !reachable(r) {
+	if !writable(r) {
 		return r, ErrNotReachable
 	}
 	if _, err := storage.ActiveConversation(ctx, tx, r.ID); err == nil {
@@ -147,7 +147,7 @@ func Reply(ctx context.Context, tx *sql.Tx, texts *flows.Texts, s storage.Staff,
 	if err != nil {
 		return r, err
 	}
-	if !reachable(r) {
+	if !writable(r) {
 		return r, ErrNotReachable
 	}
 	body := texts.Get(r.Language, "staff_reply_lead") + "\n\n" + text
