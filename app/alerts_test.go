@@ -78,6 +78,8 @@ func TestSafetyAlertDeliveredActedOnAndHoldLifted(t *testing.T) {
 	// and the question for the note survives.
 	p.u.SendText("Ça va, je vais bien maintenant")
 	p.settle()
+	// What they wrote reaches the case worker as a message, not a resolution.
+	tm.cw.expect("Ça va, je vais bien maintenant")
 	r.Stop()
 	c.add(5 * time.Minute)
 	w.start(w.Cfg, appOptions(c))
