@@ -85,10 +85,8 @@ func (r *Router) RetryDeadLetter(ctx context.Context, id int64) error {
 			return fmt.Errorf("decode dead letter %d: %w", id, err)
 		}
 		cleanUpdate(&upd)
-		if err := lockChat(ctx, tx, upd); err != nil {
-			return err
-		}
-		if _, err := storage.RecordUpdate(ctx, tx, upd.UpdateID); err != nil {
+		// Its id was recorded when it died: handled again on purpose.
+		if _, err := storage.StartUpdate(ctx, tx, upd.UpdateID, chatKey(upd)); err != nil {
 			return err
 		}
 		return r.route(ctx, tx, upd)

@@ -50,19 +50,13 @@ func (r *Router) HandleUpdate(ctx context.Context, upd tgbotapi.Update) error {
 	cleanUpdate(&upd)
 	duplicate := false
 	err := storage.InTx(ctx, r.DB, func(tx *sql.Tx) error {
-		if err := lockChat(ctx, tx, upd); err != nil {
-			return err
-		}
-		fresh, err := storage.RecordUpdate(ctx, tx, upd.UpdateID)
+		fresh, err := storage.StartUpdate(ctx, tx, upd.UpdateID, chatKey(upd))
 		if err != nil {
 			return err
 		}
 		if !fresh {
 			duplicate = true
 			return nil
-		}
-		if err := storage.ClearFailures(ctx, tx, upd.UpdateID); err != nil {
-			return err
 		}
 		return r.route(ctx, tx, upd)
 	})
@@ -83,24 +77,6 @@ func (r *Router) committed() {
 	if r.OnCommit != nil {
 		r.OnCommit()
 	}
-}
-
-// chatLockSpace is the first key of the per-chat transaction locks ("chat"),
-// apart from the single-key advisory locks of leases and migrations.
-const chatLockSpace = 0x63686174
-
-// lockChat makes one chat's updates wait for each other: Telegram may post
-// several webhook calls of one chat at once (a double tap), and each must see
-// what the previous one committed. The lock ends with the transaction.
-func lockChat(ctx context.Context, tx *sql.Tx, upd tgbotapi.Update) error {
-	key := chatKey(upd)
-	if key == 0 {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashint8($2))`, chatLockSpace, key); err != nil {
-		return fmt.Errorf("lock chat: %w", err)
-	}
-	return nil
 }
 
 func (r *Router) count(result string) {

@@ -79,15 +79,6 @@ func RecordFailure(ctx context.Context, db *sql.DB, f UpdateFailure, maxAttempts
 	return attempts, dead, nil
 }
 
-// ClearFailures forgets the failed attempts of an update that has now been
-// handled, in the transaction that handled it.
-func ClearFailures(ctx context.Context, q Querier, updateID int) error {
-	if _, err := q.ExecContext(ctx, `DELETE FROM update_failures WHERE update_id = $1`, updateID); err != nil {
-		return fmt.Errorf("clear failures of update %d: %w", updateID, err)
-	}
-	return nil
-}
-
 // DeadLetters lists the dead letters, oldest first.
 func DeadLetters(ctx context.Context, q Querier) ([]DeadLetter, error) {
 	rows, err := q.QueryContext(ctx, `

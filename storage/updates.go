@@ -20,3 +20,38 @@ func RecordUpdate(ctx context.Context, q Querier, updateID int) (bool, error) {
 	}
 	return n == 1, nil
 }
+
+// ChatLockSpace is the first key of the per-chat transaction locks ("chat"),
+// apart from the single-key advisory locks of leases and migrations.
+const ChatLockSpace = 0x63686174
+
+// sqlStartUpdate takes the chat's transaction lock, records the update id
+// and clears what earlier failed attempts at it left, in one round trip:
+// the insert reads the lock's row, so the lock is held before the id is
+// written. $3 = 0 takes no lock (an update without a chat).
+const sqlStartUpdate = `
+WITH chat_lock AS (
+    SELECT pg_advisory_xact_lock($2, hashint8($3)) WHERE $3 <> 0
+), cleared AS (
+    DELETE FROM update_failures WHERE update_id = $1
+)
+INSERT INTO telegram_updates (update_id)
+SELECT $1 FROM (SELECT count(*) FROM chat_lock) AS locked
+ON CONFLICT DO NOTHING`
+
+// StartUpdate begins handling an update in the caller's transaction: one
+// chat's updates wait for each other (Telegram may post several webhook
+// calls of one chat at once, and each must see what the previous one
+// committed), the update id is recorded (false: already handled, do
+// nothing) and earlier failed attempts are forgotten.
+func StartUpdate(ctx context.Context, q Querier, updateID int, chatID int64) (bool, error) {
+	res, err := q.ExecContext(ctx, sqlStartUpdate, updateID, ChatLockSpace, chatID)
+	if err != nil {
+		return false, fmt.Errorf("start update: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("start update: %w", err)
+	}
+	return n == 1, nil
+}
