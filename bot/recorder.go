@@ -15,9 +15,10 @@ type outcome struct {
 	forbidden bool
 }
 
-// recorder writes outcomes as soon as they come, those that come together
-// in one transaction, so one slow call never holds up the others of its
-// batch. A failed write is retried with backoff for up to half the lease:
+// recorder writes outcomes as soon as they come, those that come within
+// recordLinger of each other in one transaction (one commit for many
+// messages at a busy time), so one slow call never holds up the others of
+// its batch by more than that. A failed write is retried with backoff for up to half the lease:
 // a message Telegram accepted must be recorded before its lease runs out,
 // or another sender would send it again.
 type recorder struct {
@@ -27,6 +28,7 @@ type recorder struct {
 
 const (
 	recordBatch   = 500
+	recordLinger  = 5 * time.Millisecond
 	recordBackoff = 50 * time.Millisecond
 	recordMaxWait = 5 * time.Second
 )
@@ -41,8 +43,10 @@ func (r *recorder) add(o outcome) { r.in <- o }
 func (r *recorder) close() { close(r.in) }
 
 func (r *recorder) run() {
+	linger := time.NewTimer(0)
 	for first := range r.in {
 		batch := []outcome{first}
+		linger.Reset(recordLinger)
 	gather:
 		for len(batch) < recordBatch {
 			select {
@@ -51,10 +55,11 @@ func (r *recorder) run() {
 					break gather
 				}
 				batch = append(batch, o)
-			default:
+			case <-linger.C:
 				break gather
 			}
 		}
+		linger.Stop()
 		r.write(batch)
 	}
 }
@@ -83,6 +88,9 @@ func (r *recorder) write(batch []outcome) {
 			return nil
 		})
 		if err == nil {
+			// A chat's next message can be claimed only once this one is
+			// recorded: a claim that ran meanwhile found that chat blocked.
+			r.s.Wake()
 			return
 		}
 		if time.Now().Add(delay).After(giveUp) {
