@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
-	"os/exec"
-	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -15,6 +13,7 @@ import (
 
 	"suivi/bot"
 	"suivi/bot/telegramtest"
+	"suivi/internal/cpuhog"
 	"suivi/storage/storagetest"
 )
 
@@ -66,7 +65,7 @@ func BenchmarkSendLimited(b *testing.B) {
 // chats), beside processes that keep every core busy, as other work on a
 // crowded machine would: pacing must still never draw a 429.
 func BenchmarkSendUnderCPULoad(b *testing.B) {
-	hogCPU(b)
+	cpuhog.Start(b)
 	sendLimited(b, 300, " under CPU load")
 }
 
@@ -88,25 +87,6 @@ func sendLimited(b *testing.B, chats int, label string) {
 	fmt.Printf("send efficiency%s: %.1f %% (%.2f msgs/s of a %.0f/s limit, %d messages to %d chats in %.1f s)\n",
 		label, 100*rate/limit, rate, limit, chats*perChat, chats, elapsed.Seconds())
 	fmt.Printf("429 responses%s: %d\n", label, fake.Count429())
-}
-
-// hogCPU keeps every core busy with spinning processes (two per core) until
-// the benchmark ends.
-func hogCPU(b *testing.B) {
-	var hogs []*exec.Cmd
-	for range 2 * runtime.NumCPU() {
-		cmd := exec.Command("sh", "-c", "while :; do :; done")
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
-		hogs = append(hogs, cmd)
-	}
-	b.Cleanup(func() {
-		for _, cmd := range hogs {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	})
 }
 
 // BenchmarkSendUnlimited measures what the sender sustains with limits off.

@@ -1,35 +1,15 @@
 package bot_test
 
 import (
-	"os/exec"
-	"runtime"
 	"testing"
 	"time"
 
 	"suivi/bot"
 	"suivi/bot/telegramtest"
+	"suivi/internal/cpuhog"
 	"suivi/storage"
 	"suivi/storage/storagetest"
 )
-
-// hogCPU keeps every core busy with spinning processes (two per core)
-// until the test ends, as other work on a busy machine would.
-func hogCPU(t *testing.T) {
-	var hogs []*exec.Cmd
-	for range 2 * runtime.NumCPU() {
-		cmd := exec.Command("sh", "-c", "while :; do :; done")
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		hogs = append(hogs, cmd)
-	}
-	t.Cleanup(func() {
-		for _, cmd := range hogs {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	})
-}
 
 // A sending burst at the full rate beside a CPU hog: sends that wake late
 // are not followed at once by the next, so Telegram never answers 429.
@@ -45,7 +25,7 @@ func TestPacingHoldsUnderCPULoad(t *testing.T) {
 			enqueue(t, db, storage.LaneBulk, u.ID(), "message")
 		}
 	}
-	hogCPU(t)
+	cpuhog.Start(t)
 	lim := bot.NewRedisLimiter(bot.LimitConfig{Rate: 30, ChatInterval: time.Second}, rdb, prefix, discard())
 	runUntil(t, newSender(db, srv, lim), func() bool { return outboxStatus(t, db)["sent"] == chats*perChat })
 	if n := srv.Count429(); n != 0 {

@@ -87,13 +87,21 @@ func redisCall[T any](l *redisLimiter, ctx context.Context, call func(context.Co
 	if done == nil {
 		return zero, errRedisOpen
 	}
-	wait := time.NewTimer(redisDeadline)
+	if r, ok := within(done, redisDeadline); ok {
+		return r.v, r.err
+	}
+	return zero, errRedisSlow
+}
+
+// within waits up to d for a call's outcome.
+func within[T any](done <-chan redisResult[T], d time.Duration) (redisResult[T], bool) {
+	wait := time.NewTimer(d)
 	defer wait.Stop()
 	select {
 	case r := <-done:
-		return r.v, r.err
+		return r, true
 	case <-wait.C:
-		return zero, errRedisSlow
+		return redisResult[T]{}, false
 	}
 }
 
@@ -156,12 +164,8 @@ func (l *redisLimiter) slot(ctx context.Context, interval time.Duration) (int64,
 	if done == nil {
 		return 0, errRedisOpen
 	}
-	wait := time.NewTimer(redisDeadline)
-	defer wait.Stop()
-	select {
-	case r := <-done:
+	if r, ok := within(done, redisDeadline); ok {
 		return r.v, r.err
-	case <-wait.C:
 	}
 	select {
 	case r := <-done:

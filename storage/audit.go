@@ -13,21 +13,7 @@ import (
 // and details such as counts. Write it in the transaction of the action it
 // records, so the log never claims an action that was rolled back.
 func WriteAudit(ctx context.Context, q Querier, actor, action, subject string, detail map[string]any) error {
-	if actor == "" || action == "" {
-		return fmt.Errorf("write audit: actor and action are required: %w", ErrInvalid)
-	}
-	if detail == nil {
-		detail = map[string]any{}
-	}
-	body, err := json.Marshal(detail)
-	if err != nil {
-		return fmt.Errorf("write audit %s: %w", action, err)
-	}
-	if _, err := q.ExecContext(ctx, `INSERT INTO audit_log (actor, action, subject, detail) VALUES ($1, $2, $3, $4)`,
-		actor, action, subject, string(body)); err != nil {
-		return fmt.Errorf("write audit %s: %w", action, err)
-	}
-	return nil
+	return WriteAuditAt(ctx, q, time.Now(), actor, action, subject, detail)
 }
 
 // WriteAuditAt is WriteAudit at a time given by the caller's clock, so the
