@@ -211,3 +211,30 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// An update that fails twice and then succeeds is handled once, in order,
+// and leaves no trace of its failures (they held the raw message).
+func TestPassingFailureLeavesNoTrace(t *testing.T) {
+	w := newWorld(t)
+	_, err := w.DB.Exec(`
+		CREATE SEQUENCE hiccups;
+		CREATE FUNCTION hiccup() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			IF NEW.chat_id = 6667 AND nextval('hiccups') <= 2 THEN RAISE EXCEPTION 'database hiccup'; END IF;
+			RETURN NEW;
+		END $$;
+		CREATE TRIGGER hiccup BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION hiccup();`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.start(w.Cfg, app.Options{})
+	u := w.Fake.User(6667)
+	u.SendText("bonjour")
+	w.waitMessages(u.ID(), 1)
+	if n := w.count(`SELECT count(*) FROM update_failures`); n != 0 {
+		t.Fatalf("%d failure rows left after the update was handled", n)
+	}
+	if n := w.count(`SELECT last_value FROM hiccups`); n < 3 {
+		t.Fatalf("the hiccups did not happen (%d inserts)", n)
+	}
+}

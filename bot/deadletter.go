@@ -47,6 +47,9 @@ func (r *Router) Failed(ctx context.Context, upd tgbotapi.Update, raw []byte, he
 	if err != nil {
 		return false, err
 	}
+	if !dead {
+		r.failed.Store(upd.UpdateID, struct{}{})
+	}
 	if dead {
 		r.count("dead_letter")
 		if r.Metrics != nil {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -37,6 +38,11 @@ type Router struct {
 	// MaxAttempts is how many failed attempts make an update a dead letter
 	// (default 5).
 	MaxAttempts int
+
+	// failed holds the ids of updates this process saw fail and not yet
+	// succeed, so only their success pays for clearing their failures; what
+	// another process counted is purged by the retention job once handled.
+	failed sync.Map
 }
 
 // PersonHandler handles one update inside the router's transaction. It
@@ -57,6 +63,11 @@ func (r *Router) HandleUpdate(ctx context.Context, upd tgbotapi.Update) error {
 		if !fresh {
 			duplicate = true
 			return nil
+		}
+		if _, failedBefore := r.failed.LoadAndDelete(upd.UpdateID); failedBefore {
+			if err := storage.ClearFailures(ctx, tx, upd.UpdateID); err != nil {
+				return err
+			}
 		}
 		return r.route(ctx, tx, upd)
 	})

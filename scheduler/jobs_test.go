@@ -48,6 +48,12 @@ func TestRetentionJob(t *testing.T) {
 		e.db.Exec(`INSERT INTO update_failures (update_id, chat_id, raw, error, attempts, first_failed_at, last_failed_at, dead_at)
 			VALUES ($1, 1, '\x7b7d', 'boom', 5, $2, $2, $2)`, 100+i, now.AddDate(0, 0, -age))
 	}
+	// Failed attempts at an update handled since (id 1 is kept above), and at
+	// one still waiting for its next attempt.
+	for _, id := range []int{1, 999} {
+		e.db.Exec(`INSERT INTO update_failures (update_id, chat_id, raw, error, attempts, first_failed_at, last_failed_at)
+			VALUES ($1, 1, '\x7b7d', 'boom', 2, $2, $2)`, id, now.Add(-2*time.Hour))
+	}
 	var logs syncBuffer
 	s := e.scheduler(t, func(c *Config) { c.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
 	job := RetentionJob(e.db)
@@ -65,11 +71,12 @@ func TestRetentionJob(t *testing.T) {
 	if n := e.count(t, `SELECT count(*) FROM outbox`); n != 3 {
 		t.Errorf("%d outbox rows left, want the recent one and the 2 unfinished", n)
 	}
-	if n := e.count(t, `SELECT count(*) FROM update_failures`); n != 1 {
-		t.Errorf("%d dead letters left, want the one younger than 30 days", n)
+	if n := e.count(t, `SELECT count(*) FROM update_failures WHERE update_id IN (100, 999)`); n != 2 ||
+		e.count(t, `SELECT count(*) FROM update_failures`) != 2 {
+		t.Errorf("update failures left: want the dead letter younger than 30 days and the unsettled one only")
 	}
 	if out := logs.String(); !strings.Contains(out, "job=retention") || !strings.Contains(out, "telegram_updates_deleted=2") ||
-		!strings.Contains(out, "outbox_deleted=3") || !strings.Contains(out, "update_failures_deleted=1") {
+		!strings.Contains(out, "outbox_deleted=3") || !strings.Contains(out, "update_failures_deleted=2") {
 		t.Errorf("log line does not say what the job did:\n%s", out)
 	}
 }

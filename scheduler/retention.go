@@ -38,6 +38,16 @@ WHERE id IN (SELECT id FROM update_failures
              WHERE last_failed_at < $1
              LIMIT $2)`
 
+// sqlDeleteSettledFailures forgets the failed attempts of updates handled
+// since (their success cleared them unless another process had counted
+// them): such a row holds a raw message and no longer serves.
+const sqlDeleteSettledFailures = `
+DELETE FROM update_failures
+WHERE id IN (SELECT f.id FROM update_failures f
+             JOIN telegram_updates t ON t.update_id = f.update_id
+             WHERE f.dead_at IS NULL AND f.last_failed_at < $1
+             LIMIT $2)`
+
 // RetentionJob deletes, daily on the leader, telegram_updates rows older
 // than UpdatesRetention, finished outbox rows (sent, failed, dropped) older
 // than OutboxRetention, and update failures and dead letters whose last
@@ -60,6 +70,11 @@ func RetentionJob(db *sql.DB) Job {
 				return fmt.Errorf("delete old outbox rows: %w", err)
 			}
 			failures, err := deleteInChunks(ctx, db, sqlDeleteOldFailures, now.Add(-DeadLetterRetention))
+			if err == nil {
+				var settled int64
+				settled, err = deleteInChunks(ctx, db, sqlDeleteSettledFailures, now.Add(-time.Hour))
+				failures += settled
+			}
 			Report(ctx, "update_failures_deleted", failures)
 			if err != nil {
 				return fmt.Errorf("delete old dead letters: %w", err)
