@@ -31,7 +31,7 @@ type Router struct {
 	Now      func() time.Time
 	OnCommit func() // wakes the sender
 
-	// Staff handles updates from bound staff members; it goes first.
+	// Staff handles updates from bound staff members that are not returnees.
 	Staff PersonHandler
 	// Returnees handles updates from returnees and invitations.
 	Returnees PersonHandler
@@ -102,7 +102,9 @@ func (r *Router) route(ctx context.Context, tx *sql.Tx, upd tgbotapi.Update) err
 	if from == nil || chat == nil || !chat.IsPrivate() {
 		return nil // channels, groups and service updates: nothing to do
 	}
-	for _, h := range []PersonHandler{r.Staff, r.Returnees} {
+	// Returnees first: nearly every update is theirs, and the staff lookup
+	// is then one statement fewer on the busiest path.
+	for _, h := range []PersonHandler{r.Returnees, r.Staff} {
 		if h == nil {
 			continue
 		}
