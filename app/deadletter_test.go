@@ -45,13 +45,7 @@ func fast(w *world) {
 // waitLong waits up to 60s: 150 replies go through the real sender.
 func (w *world) waitLong(what string, cond func() bool) {
 	w.t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			w.t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	w.within(60*time.Second, what, cond)
 }
 
 // strangersAnswered waits until each of n strangers from id got one reply.

@@ -125,7 +125,13 @@ func (w *world) count(query string, args ...any) int {
 // eventually waits up to 10s for cond.
 func (w *world) eventually(what string, cond func() bool) {
 	w.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	w.within(10*time.Second, what, cond)
+}
+
+// within waits up to d for cond.
+func (w *world) within(d time.Duration, what string, cond func() bool) {
+	w.t.Helper()
+	deadline := time.Now().Add(d)
 	for !cond() {
 		if time.Now().After(deadline) {
 			w.t.Fatalf("timed out waiting for %s", what)

@@ -4,15 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"log/slog"
-	"net"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"suivi/app"
 	"suivi/bot/telegramtest"
 	"suivi/storage"
 	"suivi/storage/storagetest"
@@ -50,23 +47,7 @@ func BenchmarkAlertLatency(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cfg, err := app.LoadConfig(func(k string) string {
-		return map[string]string{"DATABASE_URL": dsn, "TELEGRAM_BOT_TOKEN": fake.Token(), "TELEGRAM_API_ENDPOINT": fake.Endpoint()}[k]
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	a, err := app.New(ctx, cfg, app.Options{Logger: slog.New(slog.DiscardHandler), Listener: l, PollTimeout: time.Second})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer a.Close()
-	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- a.Run(runCtx) }()
-	defer func() { cancel(); <-done }()
-	a.Addr()
+	a := serveApp(b, dsn, fake, nil)
 
 	// The people who will answer: brought to the safety question first.
 	start := func(from, n, lane int) {

@@ -4,13 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"log/slog"
-	"net"
 	"sync"
 	"testing"
 	"time"
 
-	"suivi/app"
 	"suivi/bot/telegramtest"
 	"suivi/storage"
 	"suivi/storage/storagetest"
@@ -41,24 +38,9 @@ func BenchmarkCheckinsEndToEnd(b *testing.B) {
 	for i := range users {
 		users[i] = fake.User(int64(checkinFirstUser + i))
 	}
-	cfg, err := app.LoadConfig(func(k string) string {
-		return map[string]string{"DATABASE_URL": dsn, "TELEGRAM_BOT_TOKEN": fake.Token(), "TELEGRAM_API_ENDPOINT": fake.Endpoint(),
-			"SUIVI_FLOWS_DIR": "testdata/flows", "SUIVI_SEND_RATE": "1000", "SUIVI_SEND_CHAT_INTERVAL": "0s"}[k]
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	a, err := app.New(context.Background(), cfg, app.Options{Logger: slog.New(slog.DiscardHandler), Listener: l, PollTimeout: time.Second})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer a.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	defer func() { cancel(); <-done }()
-	a.Addr()
+	a := serveApp(b, dsn, fake, map[string]string{
+		"SUIVI_FLOWS_DIR": "testdata/flows", "SUIVI_SEND_RATE": "1000", "SUIVI_SEND_CHAT_INTERVAL": "0s"})
+	ctx := context.Background()
 
 	b.ResetTimer()
 	start := time.Now()

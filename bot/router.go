@@ -125,11 +125,7 @@ func (r *Router) stranger(ctx context.Context, tx *sql.Tx, upd tgbotapi.Update) 
 	if upd.Message == nil && upd.CallbackQuery == nil {
 		return nil // edits, membership changes: no reply
 	}
-	now := time.Now()
-	if r.Now != nil {
-		now = r.Now()
-	}
-	reply, err := storage.ReplyToStranger(ctx, tx, upd.SentFrom().ID, now)
+	reply, err := storage.ReplyToStranger(ctx, tx, upd.SentFrom().ID, r.now())
 	if err != nil {
 		return err
 	}
