@@ -27,8 +27,9 @@ func runReturnees(ctx context.Context, env *Env, args []string) error {
 func runReturneesImport(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet("returnees import", env)
 	skip := fs.Bool("skip-invalid", false, "import the valid rows and report the others, instead of rejecting the whole file")
-	describeCommand(fs, "FILE.csv [--skip-invalid]",
-		"Imports returnees from a CSV file with a header line naming the columns, in any order:",
+	describeCommand(fs, "FILE.csv|FILE.xlsx [--skip-invalid]",
+		"Imports returnees from a CSV file (fields separated by , or ; or tabs) or the first sheet of an",
+		"Excel workbook (.xlsx, date cells read as dates), with a header line naming the columns, in any order:",
 		"  "+strings.Join(enrol.Columns, ","),
 		"A file with an invalid row is rejected whole, listing every problem, unless --skip-invalid.",
 		"A reference already known is updated, never duplicated. The import is one transaction.")
@@ -37,7 +38,7 @@ func runReturneesImport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if len(files) != 1 {
-		return usagef("returnees import: expected one FILE.csv, got %d arguments", len(files))
+		return usagef("returnees import: expected one FILE.csv or FILE.xlsx, got %d arguments", len(files))
 	}
 	path := files[0]
 	file, err := os.Open(path)
@@ -50,14 +51,18 @@ func runReturneesImport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	res, err := checker.ReadCSV(file)
+	res, err := checker.ReadFile(path, file)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	invalid := res.InvalidLines()
+	unit := "line"
+	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
+		unit = "row"
+	}
 	if invalid > 0 && !*skip {
-		return fmt.Errorf("%s: %s, nothing imported (fix them, or import the valid lines with --skip-invalid):\n%w%s",
-			path, countNoun(invalid, "invalid line"), &enrol.ProblemsError{Problems: res.Problems}, staffHint(res.UnknownCaseworkers()))
+		return fmt.Errorf("%s: %s, nothing imported (fix them, or import the valid %ss with --skip-invalid):\n%w%s",
+			path, countNoun(invalid, "invalid "+unit), unit, &enrol.ProblemsError{Problems: res.Problems}, staffHint(res.UnknownCaseworkers()))
 	}
 	for _, p := range res.Problems {
 		fmt.Fprintf(env.Stderr, "skipped %s\n", p)
