@@ -79,6 +79,7 @@ func commands() map[string]command {
 		"staff":     {"staff add|invite|list", runStaff},
 		"checkins":  {"checkins start --ref REF --flow ID", runCheckins},
 		"alerts":    {"alerts list", runAlerts},
+		"export":    {"export answers|returnees|alerts --out FILE [--format csv|xlsx]", runExport},
 		"schedule":  {"schedule preview --ref REF", runSchedule},
 		"updates":   {"updates dead-letters [--retry ID]", runUpdates},
 		"health":    {"ask the local server whether it is ready (for container health checks)", runHealth},
