@@ -249,10 +249,15 @@ func runReturneesList(ctx context.Context, env *Env, args []string) error {
 
 func runReturneesInvite(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet("returnees invite", env)
-	ref := fs.String("ref", "", "case reference of the returnee (required)")
+	ref := fs.String("ref", "", "case reference of the returnee (required unless --pending)")
 	inv := inviteFlags(fs)
-	describeCommand(fs, "--ref REF [--qr FILE.png] [--ttl 720h]",
+	pending := fs.Bool("pending", false, "print invitation cards for every returnee not yet enrolled, into --pdf")
+	caseworker := fs.String("caseworker", "", "with --pending: only this case worker's caseload")
+	pdf := fs.String("pdf", "", "with --pending: the PDF file of cards to write, eight to an A4 page")
+	describeCommand(fs, "--ref REF [--qr FILE.png] [--ttl 720h] | --pending [--caseworker HANDLE] --pdf FILE.pdf",
 		"Prints a single-use deep link https://t.me/<bot>?start=<token> for a returnee, and writes it as a QR code with --qr.",
+		"With --pending, prints a card (QR code, case reference, what the bot is in French and Arabic) for every returnee",
+		"who has not consented on Telegram yet; run again, it reuses the invitations still valid for half their lifetime.",
 		"A new invitation revokes the returnee's earlier unused ones: only the latest link works.",
 		"A returnee who declined consent may be invited again; one deleted at their request may not.",
 		"A returnee already following on Telegram may be invited again (a new phone): opening the link",
@@ -261,10 +266,22 @@ func runReturneesInvite(ctx context.Context, env *Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := requireFlags(fs, "ref"); err != nil {
+	if err := inv.check(); err != nil {
 		return err
 	}
-	if err := inv.check(); err != nil {
+	if *pending {
+		if *ref != "" || *inv.qr != "" {
+			return usagef("returnees invite: --pending prints every pending returnee's card: leave out --ref and --qr")
+		}
+		if err := requireFlags(fs, "pdf"); err != nil {
+			return err
+		}
+		return invitePending(ctx, env, *caseworker, *pdf, *inv.ttl)
+	}
+	if *caseworker != "" || *pdf != "" {
+		return usagef("returnees invite: --caseworker and --pdf go with --pending")
+	}
+	if err := requireFlags(fs, "ref"); err != nil {
 		return err
 	}
 	db, cfg, err := env.OpenDB(ctx)
