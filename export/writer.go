@@ -100,8 +100,8 @@ func (c *csvWriter) Close() error {
 }
 
 // maxSheetRows is Excel's limit; a longer export goes on to a new sheet,
-// "answers 2", with the header again.
-const maxSheetRows = 1048576
+// "answers 2", with the header again. A variable for the tests.
+var maxSheetRows = 1048576
 
 // xlsxWriter streams rows into a sheet with excelize's StreamWriter.
 type xlsxWriter struct {
