@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -124,6 +125,12 @@ func workbook(t *testing.T, records [][]string, sheet string, asText bool) *byte
 			if v == "" {
 				continue // an empty cell, as a spreadsheet leaves it
 			}
+			if n, err := strconv.Atoi(v); err == nil {
+				if err := f.SetCellInt(sheet, cell, int64(n)); err != nil { // a number cell
+					t.Fatal(err)
+				}
+				continue
+			}
 			if err := f.SetCellStr(sheet, cell, v); err != nil {
 				t.Fatal(err)
 			}
@@ -176,7 +183,8 @@ func TestReadXLSXReportsSheetRowAndColumn(t *testing.T) {
 	for _, w := range []string{
 		`sheet "Feuil1" row 4: sex "X": expected F or M`,
 		`sheet "Feuil1" row 4: return_date "2019-03-04": in the future (today is 2018-07-15)`,
-		`sheet "Feuil1" row 5: birth_date "1990": expected an ISO date`,
+		`sheet "Feuil1" row 5: birth_date "1990": expected an ISO date`, // a number, not a date cell
+
 	} {
 		if !strings.Contains(got, w) {
 			t.Errorf("missing %q in\n%s", w, got)
@@ -190,6 +198,10 @@ func TestReadXLSXReportsSheetRowAndColumn(t *testing.T) {
 func TestReadXLSXRefusesOtherFiles(t *testing.T) {
 	_, err := fixtureChecker.ReadFile("returnees.xlsx", strings.NewReader(header+"\n"))
 	if err == nil || !strings.Contains(err.Error(), "not a readable Excel workbook") {
+		t.Fatalf("err %v", err)
+	}
+	_, err = fixtureChecker.ReadXLSX(workbook(t, nil, "Feuil1", false))
+	if err == nil || !strings.Contains(err.Error(), `sheet "Feuil1" is empty`) {
 		t.Fatalf("err %v", err)
 	}
 	_, err = fixtureChecker.ReadXLSX(workbook(t, [][]string{{"ref", "name"}}, "Feuil1", false))

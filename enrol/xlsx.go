@@ -88,6 +88,10 @@ func (s *xlsxSource) next() ([]string, int, error) {
 	if err := s.rows.Error(); err != nil {
 		return nil, 0, fmt.Errorf("read sheet %q: %v: %w", s.sheet, err, storage.ErrInvalid)
 	}
+	if s.header == nil {
+		return nil, 0, fmt.Errorf("sheet %q is empty: the returnees must be on the first sheet, under a header row such as %s: %w",
+			s.sheet, strings.Join(Columns, ","), storage.ErrInvalid)
+	}
 	return nil, 0, io.EOF
 }
 
