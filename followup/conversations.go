@@ -27,16 +27,59 @@ type Conversations struct {
 	Logger   *slog.Logger
 }
 
-// Env is what the flow engine needs to know of the world: the time, the
-// emergency contacts and the texts.
+// Env is what the flow engine needs to know of the world before a returnee
+// is known (enrolment): the time, the default country's emergency contacts
+// and the texts.
 func (c *Conversations) Env() flows.Env {
-	// The returnee's country of return is not in the data yet: every
-	// returnee gets the book's default country's contacts.
 	var contacts map[string]string
 	if c.Contacts != nil {
 		contacts = c.Contacts.For(c.Contacts.DefaultCountry())
 	}
 	return flows.Env{Now: c.Now(), EmergencyContacts: contacts, Texts: c.Texts}
+}
+
+// EnvFor is Env for one returnee: the emergency contacts of the country they
+// live in (from their time zone; the engine picks their language), so the
+// safety reply gives numbers that work where they are.
+func (c *Conversations) EnvFor(r storage.Returnee) flows.Env {
+	env := c.Env()
+	if c.Contacts != nil {
+		env.EmergencyContacts = c.Contacts.ForReturnee(r.Timezone)
+	}
+	return env
+}
+
+// recentAnswers looks up the returnee's answers that def's questions with a
+// reuse key may take instead of asking again (flows.Env.Recent).
+func (c *Conversations) recentAnswers(ctx context.Context, tx *sql.Tx, r storage.Returnee, def *flows.Definition) (map[string]flows.RecentAnswer, error) {
+	sources, within := c.Flows.ReuseSources(def)
+	if len(sources) == 0 {
+		return nil, nil
+	}
+	keyOf := map[string]string{}
+	var all []string
+	for key, srcs := range sources {
+		for _, s := range srcs {
+			keyOf[s] = key
+			all = append(all, s)
+		}
+	}
+	rows, err := storage.RecentAnswers(ctx, tx, r.ID, all, c.Now().Add(-within))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]flows.RecentAnswer{}
+	for _, row := range rows {
+		var v flows.Value
+		if json.Unmarshal(row.Value, &v) != nil {
+			continue
+		}
+		key := keyOf[row.FlowID+"/"+row.QuestionID]
+		if prev, ok := out[key]; !ok || row.At.After(prev.At) {
+			out[key] = flows.RecentAnswer{Value: v, At: row.At}
+		}
+	}
+	return out, nil
 }
 
 // Start opens flowID for a returnee now and queues its first messages.
@@ -48,7 +91,13 @@ func (c *Conversations) Start(ctx context.Context, tx *sql.Tx, r storage.Returne
 	if !ok {
 		return 0, fmt.Errorf("start %s: no such flow: %w", flowID, storage.ErrNotFound)
 	}
-	res := flows.Start(def, r.Language, c.Env())
+	env := c.EnvFor(r)
+	recent, err := c.recentAnswers(ctx, tx, r, def)
+	if err != nil {
+		return 0, fmt.Errorf("start %s: %w", flowID, err)
+	}
+	env.Recent = recent
+	res := flows.Start(def, r.Language, env)
 	state, err := jsonState(res.State)
 	if err != nil {
 		return 0, err
@@ -73,7 +122,7 @@ func (c *Conversations) Step(ctx context.Context, tx *sql.Tx, r storage.Returnee
 	if err != nil {
 		return err
 	}
-	res := flows.Step(def, st, in, c.Env())
+	res := flows.Step(def, st, in, c.EnvFor(r))
 	if res.Ignored {
 		c.Logger.Warn("input ignored", "conversation_id", conv.ID, "reason", res.Reason)
 		if press != nil {
@@ -166,7 +215,7 @@ func (c *Conversations) Prompt(ctx context.Context, tx *sql.Tx, r storage.Return
 		msgs = tgmsg.Text(*r.ChatID, lane, lead, nil)
 	}
 	prefix := tgmsg.Prefix(tgmsg.KindConversation, conv.ID)
-	msgs = append(msgs, tgmsg.FlowMessages(*r.ChatID, lane, prefix, flows.Prompt(def, st, c.Env()))...)
+	msgs = append(msgs, tgmsg.FlowMessages(*r.ChatID, lane, prefix, flows.Prompt(def, st, c.EnvFor(r)))...)
 	return storage.EnqueueMessages(ctx, tx, msgs...)
 }
 
@@ -194,7 +243,13 @@ func (c *Conversations) RemindCheckin(ctx context.Context, tx *sql.Tx, ch storag
 	if err != nil || conv.Status != storage.ConversationActive {
 		return err
 	}
-	return c.Prompt(ctx, tx, r, conv, storage.LaneBulk, c.Texts.Get(r.Language, "reminder"))
+	def, st, err := c.load(conv)
+	if err != nil {
+		return err
+	}
+	// The reminder says how long what is left takes, from the flow itself.
+	left := c.Texts.Duration(r.Language, flows.Minutes(def.Remaining(st)))
+	return c.Prompt(ctx, tx, r, conv, storage.LaneBulk, c.Texts.Get(r.Language, "reminder", left))
 }
 
 // ExpireCheckin implements the scheduler's Opener: the conversation closes
