@@ -117,7 +117,7 @@ type Question struct {
 	Setting      string          `yaml:"setting"` // the chosen option value becomes Result.Settings[Setting]
 	Dimension    string          `yaml:"dimension"`
 	Indicator    string          `yaml:"indicator"`
-	Weight       *float64        `yaml:"weight"` // weight within its dimension, default 1
+	Weight       *float64        `yaml:"weight"`       // weight within its dimension, default 1
 	FreeText     bool            `yaml:"free_text"`    // a choice question also takes a typed answer that names no option, kept as text
 	ReuseKey     string          `yaml:"reuse_key"`    // questions of any flow with the same key ask the same thing
 	ReuseWithin  string          `yaml:"reuse_within"` // an answer to the same key this recent ("14d") is given again instead of asking
