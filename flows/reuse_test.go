@@ -1,0 +1,124 @@
+package flows
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestReuseWithinFourteenDays(t *testing.T) {
+	def := flow(t, "reintegration_survey")
+	_, all := def.QuestionCount(nil)
+	for _, tt := range []struct {
+		name  string
+		age   time.Duration
+		value Value
+		reuse bool
+	}{
+		{"10 days ago: reused", 10 * 24 * time.Hour, Value{Kind: KindOption, Option: "sometimes"}, true},
+		{"exactly 14 days ago: reused", 14 * 24 * time.Hour, Value{Kind: KindOption, Option: "sometimes"}, true},
+		{"15 days ago: asked again", 15 * 24 * time.Hour, Value{Kind: KindOption, Option: "sometimes"}, false},
+		{"skipped: asked again", 24 * time.Hour, Value{Kind: KindSkipped}, false},
+		{"itself reused: asked again", 24 * time.Hour, Value{Kind: KindOption, Option: "yes", Reused: true}, false},
+		{"not an option here: asked again", 24 * time.Hour, Value{Kind: KindOption, Option: "operating"}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			env := testEnv()
+			env.Recent = map[string]RecentAnswer{"work_status": {Value: tt.value, At: testNow.Add(-tt.age)}}
+			res := Start(def, "en", env)
+			asked := res.State.Current
+			if tt.reuse {
+				if asked != "eco_sources" {
+					t.Fatalf("first question %q, want eco_work passed over", asked)
+				}
+				if len(res.Answers) != 1 || res.Answers[0].QuestionID != "eco_work" || !res.Answers[0].Value.Reused ||
+					res.Answers[0].Value.Option != tt.value.Option || res.Answers[0].Score == nil || *res.Answers[0].Score != 0.5 {
+					t.Errorf("answers %+v, want eco_work reused with its score", res.Answers)
+				}
+				if want := Minutes(all - 1); !contains(res.Messages[0].Text, DefaultTexts().Duration("en", want)) {
+					t.Errorf("intro %q, want the duration of %d questions", res.Messages[0].Text, all-1)
+				}
+			} else if asked != "eco_work" || len(res.Answers) != 0 {
+				t.Errorf("asked %q with answers %+v, want eco_work asked", asked, res.Answers)
+			}
+		})
+	}
+}
+
+// A reused answer made later in the flow (psy_distress) is given when the
+// conversation reaches it, and counts for the dimension.
+func TestReusedAnswerLaterInTheFlowCountsForScores(t *testing.T) {
+	def := flow(t, "reintegration_survey")
+	env := testEnv()
+	env.Recent = map[string]RecentAnswer{"distress": {Value: Value{Kind: KindOption, Option: "often"}, At: testNow.Add(-48 * time.Hour)}}
+	res := Start(def, "fr", env)
+	for steps := 0; !res.Finished && steps < 30; steps++ {
+		q, _ := def.Question(res.State.Current)
+		if q.ID == "psy_distress" {
+			t.Fatal("psy_distress asked although answered two days ago")
+		}
+		res = Step(def, res.State, press(q.ID, q.Options[0].Value), env)
+		for _, a := range res.Alerts {
+			if a.RuleID == "distress_often" && a.Severity != "medium" {
+				t.Errorf("distress alert %+v", a)
+			}
+		}
+	}
+	if !res.Finished || res.State.Answers["psy_distress"].Option != "often" || !res.State.Answers["psy_distress"].Reused {
+		t.Fatalf("final state %+v", res.State)
+	}
+	if !contains(res.State.Fired, "distress_often") {
+		t.Errorf("fired %v, want distress_often from the reused answer", res.State.Fired)
+	}
+	if v, ok := res.State.Computed["psychosocial"]; !ok || !near(v, 0.8) {
+		t.Errorf("psychosocial = %v (%v), want 0.8 with distress reused at 0 (4 of 5)", v, ok)
+	}
+}
+
+func TestQuestionCount(t *testing.T) {
+	least, most := flow(t, "wellbeing").QuestionCount(nil)
+	if least != 5 || most != 8 {
+		t.Errorf("wellbeing asks %d to %d, want 5 to 8", least, most)
+	}
+	least, most = flow(t, "reintegration_survey").QuestionCount(func(k string) bool { return k == "food" || k == "distress" })
+	if least != 14 || most != 14 {
+		t.Errorf("reintegration with food and distress reused asks %d to %d, want 14", least, most)
+	}
+	for n, want := range map[int]int{0: 1, 3: 1, 4: 2, 6: 2, 8: 3, 16: 6} {
+		if got := Minutes(n); got != want {
+			t.Errorf("Minutes(%d) = %d, want %d", n, got, want)
+		}
+	}
+	ar := DefaultTexts()
+	for m, want := range map[int]string{1: "دقيقة واحدة", 2: "دقيقتان", 3: "\u20683\u2069 دقائق", 11: "\u206811\u2069 دقيقة"} {
+		if got := ar.Duration("ar", m); got != want {
+			t.Errorf("Duration(ar, %d) = %q, want %q", m, got, want)
+		}
+	}
+}
+
+func TestReuseLint(t *testing.T) {
+	bad := []string{
+		"reuse_key: work_status\n", // without reuse_within
+		"reuse_key: work_status\n    reuse_within: soon\n",
+		"reuse_key: Work\n    reuse_within: 14d\n",
+	}
+	for _, extra := range bad {
+		src := "id: t\nversion: 1\ntitle: {fr: T, ar: ت, en: T}\nschedule: {trigger: manual}\nquestions:\n  - id: q\n    type: yesno\n    " + extra +
+			"    text: {fr: Q, ar: س, en: Q}\n"
+		if _, problems := ParseDefinition("t.yaml", []byte(src)); len(problems) == 0 {
+			t.Errorf("accepted %q", extra)
+		}
+	}
+}
+
+func contains(s any, x string) bool {
+	switch v := s.(type) {
+	case string:
+		return strings.Contains(v, x)
+	case []string:
+		return slices.Contains(v, x)
+	}
+	return false
+}
