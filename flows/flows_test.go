@@ -192,7 +192,7 @@ func TestOnboardingAsksLanguageInAllLanguagesAndCannotBeSkipped(t *testing.T) {
 	def := flow(t, "onboarding")
 	res := Start(def, "en", testEnv())
 	m := res.Messages[0]
-	for _, want := range []string{"Choisissez votre langue", "اختر لغتك", "Choose your language"} {
+	for _, want := range []string{"Choisissez votre langue", "اختيار لغتك", "Choose your language"} {
 		if !strings.Contains(m.Text, want) {
 			t.Errorf("first message lacks %q: %q", want, m.Text)
 		}
@@ -268,7 +268,7 @@ func TestPromptRepeatsTheCurrentQuestion(t *testing.T) {
 	st := Step(def, Start(def, "fr", testEnv()).State, press("status", "operating"), testEnv()).State
 	st.Lang = "en" // the returnee changed language meanwhile
 	ms := Prompt(def, st, testEnv())
-	if len(ms) != 1 || !strings.HasPrefix(ms[0].Text, "Last month, how much") || ms[0].Buttons[0][0].Payload != "revenue:!skip" {
+	if len(ms) != 1 || !strings.HasPrefix(ms[0].Text, "This month, how much money") || ms[0].Buttons[0][0].Payload != "revenue:!skip" {
 		t.Errorf("Prompt = %+v", ms)
 	}
 	st.Finished, st.Current = true, ""

@@ -95,7 +95,15 @@ type Env struct {
 	EmergencyContacts map[string]string
 	Texts             *Texts
 	Recent            map[string]RecentAnswer
+	// RetentionMonths is how long answers are kept after the follow-up
+	// ends (SUIVI_RETENTION), as the consent text says it; 0 means
+	// DefaultRetentionMonths.
+	RetentionMonths int
 }
+
+// DefaultRetentionMonths is the retention the consent text states when the
+// caller sets none: 24 months after the follow-up ends.
+const DefaultRetentionMonths = 24
 
 // RecentAnswer is an answer the returnee gave earlier, and when.
 type RecentAnswer struct {

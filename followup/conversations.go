@@ -25,6 +25,9 @@ type Conversations struct {
 	Contacts *contacts.Book // emergency contacts given to a returnee in danger
 	Now      func() time.Time
 	Logger   *slog.Logger
+	// RetentionMonths is the retention the consent text states
+	// (SUIVI_RETENTION); 0 states flows.DefaultRetentionMonths.
+	RetentionMonths int
 }
 
 // Env is what the flow engine needs to know of the world before a returnee
@@ -35,7 +38,7 @@ func (c *Conversations) Env() flows.Env {
 	if c.Contacts != nil {
 		contacts = c.Contacts.For(c.Contacts.DefaultCountry())
 	}
-	return flows.Env{Now: c.Now(), EmergencyContacts: contacts, Texts: c.Texts}
+	return flows.Env{Now: c.Now(), EmergencyContacts: contacts, Texts: c.Texts, RetentionMonths: c.RetentionMonths}
 }
 
 // EnvFor is Env for one returnee: the emergency contacts of the country they
