@@ -192,7 +192,7 @@ func TestOnboardingAsksLanguageInAllLanguagesAndCannotBeSkipped(t *testing.T) {
 	def := flow(t, "onboarding")
 	res := Start(def, "en", testEnv())
 	m := res.Messages[0]
-	for _, want := range []string{"Choisissez votre langue", "اختيار لغتك", "Choose your language"} {
+	for _, want := range []string{"Choisissez votre langue", "اختر/اختاري لغتك", "Choose your language"} {
 		if !strings.Contains(m.Text, want) {
 			t.Errorf("first message lacks %q: %q", want, m.Text)
 		}
