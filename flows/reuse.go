@@ -114,6 +114,19 @@ func (d *Definition) QuestionCount(reused func(key string) bool) (least, most in
 	return least, most
 }
 
+// ReuseKeys returns the reuse keys d's questions carry, each with its
+// window: a flow opened within that window after d may take d's answers to
+// these keys instead of asking (see QuestionCount).
+func (d *Definition) ReuseKeys() map[string]time.Duration {
+	keys := map[string]time.Duration{}
+	for _, q := range d.Questions {
+		if q.ReuseKey != "" {
+			keys[q.ReuseKey] = max(keys[q.ReuseKey], q.reuseWithin)
+		}
+	}
+	return keys
+}
+
 // Remaining is how many questions a conversation in state st may still ask:
 // those not answered yet, less the ones a fresh answer will fill.
 func (d *Definition) Remaining(st State) int {

@@ -98,6 +98,16 @@ func TestQuestionCount(t *testing.T) {
 	}
 }
 
+func TestReuseKeys(t *testing.T) {
+	keys := flow(t, "reintegration_survey").ReuseKeys()
+	if len(keys) != 3 || keys["work_status"] != 14*24*time.Hour || keys["food"] != 14*24*time.Hour || keys["distress"] != 14*24*time.Hour {
+		t.Errorf("reuse keys %v", keys)
+	}
+	if keys := flow(t, "wellbeing").ReuseKeys(); len(keys) != 0 {
+		t.Errorf("wellbeing reuse keys %v, want none", keys)
+	}
+}
+
 func TestReuseLint(t *testing.T) {
 	bad := []string{
 		"reuse_key: work_status\n", // without reuse_within
