@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 )
 
@@ -131,4 +132,29 @@ func contains(s any, x string) bool {
 		return slices.Contains(v, x)
 	}
 	return false
+}
+
+// Two flows sharing a reuse key must ask for the same kind of answer.
+func TestReuseKeyAcrossFlowsNeedsTheSameOptions(t *testing.T) {
+	def := func(id, opts string) []byte {
+		return []byte("id: " + id + "\nversion: 1\ntitle: {fr: T, ar: ت, en: T}\nschedule: {trigger: manual}\nquestions:\n" +
+			"  - id: work\n    type: single\n    reuse_key: work_status\n    reuse_within: 14d\n    text: {fr: Q, ar: س, en: Q}\n    options:\n" + opts)
+	}
+	opt := func(v string) string { return "      - {value: " + v + ", label: {fr: L, ar: ل, en: L}}\n" }
+	same := fstest.MapFS{"a.yaml": {Data: def("a", opt("yes")+opt("no"))}, "b.yaml": {Data: def("b", opt("no")+opt("yes"))}}
+	if problems := Lint(same); len(problems) != 0 {
+		t.Errorf("same options refused: %v", problems)
+	}
+	other := fstest.MapFS{"a.yaml": {Data: def("a", opt("yes")+opt("no"))}, "b.yaml": {Data: def("b", opt("yes")+opt("sometimes"))}}
+	problems := Lint(other)
+	if len(problems) != 1 || problems[0].File != "b.yaml" || !strings.Contains(problems[0].Message, "reuse_key") {
+		t.Errorf("problems %v, want one on b.yaml naming the reuse key", problems)
+	}
+}
+
+func TestFreeTextOnlyOnChoiceQuestions(t *testing.T) {
+	src := "id: t\nversion: 1\ntitle: {fr: T, ar: ت, en: T}\nschedule: {trigger: manual}\nquestions:\n  - id: q\n    type: number\n    free_text: true\n    text: {fr: Q, ar: س, en: Q}\n"
+	if _, problems := ParseDefinition("t.yaml", []byte(src)); len(problems) != 1 || !strings.Contains(problems[0].Message, "free_text") {
+		t.Errorf("problems %v, want free_text refused on a number", problems)
+	}
 }
