@@ -15,6 +15,12 @@ import (
 // starts (Catalog.ReuseSources names where) and hands them over in
 // Env.Recent; Start keeps the fresh ones in the state, so later steps need
 // nothing from outside.
+//
+// A question that asks something close but not the same (the project's
+// status for "do you have work") carries reuse_as: it never takes a reused
+// answer, and hands on only the answers it maps, as values of the key's
+// other questions (a running project is regular work; a closed one says
+// nothing about other work, so it is not handed on).
 
 // parseReuseWithin reads "14d" (days) or a Go duration such as "72h".
 func parseReuseWithin(s string) (time.Duration, error) {
@@ -39,7 +45,7 @@ func (d *Definition) freshAnswers(env Env) map[string]Value {
 	var out map[string]Value
 	for _, q := range d.Questions {
 		rec, ok := env.Recent[q.ReuseKey]
-		if q.ReuseKey == "" || !ok || rec.At.Before(env.Now.Add(-q.reuseWithin)) || rec.At.After(env.Now) {
+		if q.ReuseKey == "" || q.ReuseAs != nil || !ok || rec.At.Before(env.Now.Add(-q.reuseWithin)) || rec.At.After(env.Now) {
 			continue
 		}
 		if !q.fits(rec.Value) {
@@ -85,7 +91,7 @@ func (q *Question) fits(v Value) bool {
 // reusable is the answer to give q instead of asking it, if the state holds
 // a fresh one.
 func (r *run) reusable(q *Question) (Value, bool) {
-	if q.ReuseKey == "" {
+	if q.ReuseKey == "" || q.ReuseAs != nil {
 		return Value{}, false
 	}
 	v, ok := r.st.Reuse[q.ReuseKey]
@@ -103,7 +109,7 @@ func (r *run) reusable(q *Question) (Value, bool) {
 // load, the intro and the reminder to say how long it takes.
 func (d *Definition) QuestionCount(reused func(key string) bool) (least, most int) {
 	for _, q := range d.Questions {
-		if q.ReuseKey != "" && reused != nil && reused(q.ReuseKey) {
+		if q.ReuseKey != "" && q.ReuseAs == nil && reused != nil && reused(q.ReuseKey) {
 			continue
 		}
 		most++
@@ -135,7 +141,7 @@ func (d *Definition) Remaining(st State) int {
 		if _, done := st.Answers[q.ID]; done {
 			continue
 		}
-		if _, ok := st.Reuse[q.ReuseKey]; q.ReuseKey != "" && ok {
+		if _, ok := st.Reuse[q.ReuseKey]; q.ReuseKey != "" && q.ReuseAs == nil && ok {
 			continue
 		}
 		n++
@@ -181,7 +187,7 @@ func (r *run) introText() string {
 // before Start.
 func (c *Catalog) ReuseSources(def *Definition) (sources map[string][]string, within time.Duration) {
 	for _, q := range def.Questions {
-		if q.ReuseKey == "" {
+		if q.ReuseKey == "" || q.ReuseAs != nil {
 			continue
 		}
 		if sources == nil {
@@ -200,9 +206,37 @@ func (c *Catalog) ReuseSources(def *Definition) (sources map[string][]string, wi
 	return sources, within
 }
 
+// SharedValue is the answer v to question qid of flow flowID as the other
+// questions of its reuse key take it: itself, or mapped by reuse_as; ok is
+// false when the answer is not handed on.
+func (c *Catalog) SharedValue(flowID, qid string, v Value) (Value, bool) {
+	d, ok := c.Latest(flowID)
+	if !ok {
+		return Value{}, false
+	}
+	q, ok := d.Question(qid)
+	if !ok || q.ReuseKey == "" {
+		return Value{}, false
+	}
+	if q.ReuseAs == nil {
+		return v, true
+	}
+	from := v.Option
+	if v.Kind == KindNumber {
+		from = strconv.FormatFloat(v.Number, 'f', -1, 64)
+	} else if v.Kind != KindOption {
+		return Value{}, false
+	}
+	to, ok := q.ReuseAs[from]
+	if !ok {
+		return Value{}, false
+	}
+	return Value{Kind: KindOption, Option: to}, true
+}
+
 // checkReuse checks the reuse fields of a question.
 func (c *checker) checkReuse(q *Question) {
-	if q.ReuseKey == "" && q.ReuseWithin == "" {
+	if q.ReuseKey == "" && q.ReuseWithin == "" && q.ReuseAs == nil {
 		return
 	}
 	if q.ReuseKey == "" || q.ReuseWithin == "" {
@@ -220,18 +254,25 @@ func (c *checker) checkReuse(q *Question) {
 	if q.Type == TypeText || q.Setting != "" {
 		c.add(q.Line, fmt.Sprintf("question %q: a free text or a setting cannot be reused", q.ID), "remove reuse_key and reuse_within")
 	}
+	for from, to := range q.ReuseAs {
+		if q.option(from) == nil || !valuePattern.MatchString(to) {
+			c.add(q.Line, fmt.Sprintf("question %q: reuse_as %s: %s: the left side must be an option of this question, the right side a value", q.ID, from, to),
+				"write like reuse_as: {operating: \"yes\"}")
+		}
+	}
 }
 
 // checkReuseAcross checks that questions sharing a reuse key, in any file,
 // ask for the same kind of answer with the same options, so that an answer
-// to one is a valid answer to the other.
+// to one is a valid answer to the other, and that what reuse_as hands on is
+// an option of theirs.
 func checkReuseAcross(defs []*Definition) []Problem {
 	var problems []Problem
 	first := map[string]*Question{}
 	where := map[string]string{}
 	for _, d := range defs {
 		for _, q := range d.Questions {
-			if q.ReuseKey == "" {
+			if q.ReuseKey == "" || q.ReuseAs != nil {
 				continue
 			}
 			f, ok := first[q.ReuseKey]
@@ -243,6 +284,30 @@ func checkReuseAcross(defs []*Definition) []Problem {
 				problems = append(problems, Problem{File: d.File, Line: q.Line,
 					Message: fmt.Sprintf("question %q: reuse_key %q is also on %s, which has another type or other options", q.ID, q.ReuseKey, where[q.ReuseKey]),
 					Fix:     "give both the same type and option values, or another reuse_key"})
+			}
+		}
+	}
+	for _, d := range defs {
+		for _, q := range d.Questions {
+			f, ok := first[q.ReuseKey]
+			if q.ReuseAs == nil || q.ReuseKey == "" {
+				continue
+			}
+			if !ok {
+				continue // the taking question may be in another folder (embedded)
+			}
+			if f.Type != TypeSingle && f.Type != TypeYesNo {
+				problems = append(problems, Problem{File: d.File, Line: q.Line,
+					Message: fmt.Sprintf("question %q: reuse_as hands answers on to reuse_key %q, taken by a question that is not single or yes/no", q.ID, q.ReuseKey),
+					Fix:     "hand answers on only to a single or yes/no question"})
+				continue
+			}
+			for _, to := range q.ReuseAs {
+				if f.option(to) == nil {
+					problems = append(problems, Problem{File: d.File, Line: q.Line,
+						Message: fmt.Sprintf("question %q: reuse_as gives %q, not an option of %s", q.ID, to, where[q.ReuseKey]),
+						Fix:     "options are " + strings.Join(optionValues(f), ", ")})
+				}
 			}
 		}
 	}

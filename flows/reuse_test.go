@@ -104,8 +104,43 @@ func TestReuseKeys(t *testing.T) {
 	if len(keys) != 3 || keys["work_status"] != 14*24*time.Hour || keys["food"] != 14*24*time.Hour || keys["distress"] != 14*24*time.Hour {
 		t.Errorf("reuse keys %v", keys)
 	}
-	if keys := flow(t, "wellbeing").ReuseKeys(); len(keys) != 0 {
-		t.Errorf("wellbeing reuse keys %v, want none", keys)
+	if keys := flow(t, "wellbeing").ReuseKeys(); len(keys) != 1 || keys["distress"] != 14*24*time.Hour {
+		t.Errorf("wellbeing reuse keys %v, want distress (handed on by PHQ-2 item 2)", keys)
+	}
+}
+
+// What a nearby question hands on: a running project is work, a closed one
+// says nothing; feeling down most days is often distressed, a few days says
+// nothing of stress.
+func TestSharedValue(t *testing.T) {
+	c := embeddedCatalog(t)
+	for _, tt := range []struct {
+		flow, q string
+		in      Value
+		want    string // "" not handed on
+	}{
+		{"project_checkin", "status", Value{Kind: KindOption, Option: "operating"}, "yes"},
+		{"project_checkin", "status", Value{Kind: KindOption, Option: "closed"}, ""},
+		{"project_checkin", "status", Value{Kind: KindOption, Option: "paused"}, ""},
+		{"wellbeing", "phq2_2", Value{Kind: KindNumber, Number: 3}, "often"},
+		{"wellbeing", "phq2_2", Value{Kind: KindNumber, Number: 2}, "often"},
+		{"wellbeing", "phq2_2", Value{Kind: KindNumber, Number: 1}, ""},
+		{"reintegration_survey", "eco_food", Value{Kind: KindOption, Option: "sometimes"}, "sometimes"},
+		{"wellbeing", "who5_1", Value{Kind: KindNumber, Number: 3}, ""},
+	} {
+		got, ok := c.SharedValue(tt.flow, tt.q, tt.in)
+		if ok != (tt.want != "") || got.Option != tt.want {
+			t.Errorf("%s/%s %+v: %+v %v, want %q", tt.flow, tt.q, tt.in, got, ok, tt.want)
+		}
+	}
+	// A question that only hands on is always asked.
+	if least, most := flow(t, "project_checkin").QuestionCount(func(string) bool { return true }); least != 3 || most != 6 {
+		t.Errorf("project check-in asks %d to %d with every key reused, want 3 to 6", least, most)
+	}
+	srcs, _ := c.ReuseSources(flow(t, "reintegration_survey"))
+	if !slices.Contains(srcs["work_status"], "project_checkin/status") || !slices.Contains(srcs["distress"], "wellbeing/phq2_2") ||
+		!slices.Contains(srcs["food"], "reintegration_survey/eco_food") {
+		t.Errorf("reuse sources %v", srcs)
 	}
 }
 
@@ -144,6 +179,11 @@ func TestReuseKeyAcrossFlowsNeedsTheSameOptions(t *testing.T) {
 	same := fstest.MapFS{"a.yaml": {Data: def("a", opt("yes")+opt("no"))}, "b.yaml": {Data: def("b", opt("no")+opt("yes"))}}
 	if problems := Lint(same); len(problems) != 0 {
 		t.Errorf("same options refused: %v", problems)
+	}
+	mapped := fstest.MapFS{"a.yaml": {Data: def("a", opt("yes")+opt("no"))},
+		"b.yaml": {Data: []byte(strings.Replace(string(def("b", opt("on")+opt("off"))), "reuse_within: 14d", "reuse_within: 14d\n    reuse_as: {on: maybe}", 1))}}
+	if problems := Lint(mapped); len(problems) != 1 || !strings.Contains(problems[0].Message, `"maybe"`) {
+		t.Errorf("reuse_as to a value a.yaml lacks: %v", problems)
 	}
 	other := fstest.MapFS{"a.yaml": {Data: def("a", opt("yes")+opt("no"))}, "b.yaml": {Data: def("b", opt("yes")+opt("sometimes"))}}
 	problems := Lint(other)

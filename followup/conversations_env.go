@@ -56,6 +56,10 @@ func (c *Conversations) recentAnswers(ctx context.Context, tx *sql.Tx, r storage
 		if json.Unmarshal(row.Value, &v) != nil {
 			continue
 		}
+		v, ok := c.Flows.SharedValue(row.FlowID, row.QuestionID, v)
+		if !ok {
+			continue // an answer its question does not hand on (a closed project)
+		}
 		key := keyOf[row.FlowID+"/"+row.QuestionID]
 		if prev, ok := out[key]; !ok || row.At.After(prev.At) {
 			out[key] = flows.RecentAnswer{Value: v, At: row.At}

@@ -110,6 +110,75 @@ func TestStartReusesRecentAnswers(t *testing.T) {
 	}
 }
 
+// The project check-in's "running" hands on to the survey's work question;
+// "closed" does not (other work is possible), so it is asked.
+func TestStartReusesAnAnswerHandedOnByAnotherFlow(t *testing.T) {
+	for _, tt := range []struct {
+		status, first string
+	}{{"operating", "eco_sources"}, {"closed", "eco_work"}} {
+		t.Run(tt.status, func(t *testing.T) {
+			db, _ := storagetest.NewDatabase(t)
+			ctx := context.Background()
+			rid, _ := newReturnee(t, db)
+			if _, err := db.Exec(`UPDATE returnees SET chat_id = 4242, telegram_id = 4242, consent = 'accepted', language = 'ar' WHERE id = $1`, rid); err != nil {
+				t.Fatal(err)
+			}
+			cat, err := flows.LoadEmbedded()
+			if err != nil {
+				t.Fatal(err)
+			}
+			now := t0
+			conv := &followup.Conversations{Flows: cat, Texts: cat.Texts, Contacts: contacts.Default(), Now: func() time.Time { return now }, Logger: slog.New(slog.DiscardHandler)}
+			inTx := func(fn func(tx *sql.Tx, r storage.Returnee) error) {
+				t.Helper()
+				if err := storage.InTx(ctx, db, func(tx *sql.Tx) error {
+					r, err := storage.LockReturnee(ctx, tx, int64(rid))
+					if err != nil {
+						return err
+					}
+					return fn(tx, r)
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var id int64
+			inTx(func(tx *sql.Tx, r storage.Returnee) (err error) {
+				id, err = conv.Start(ctx, tx, r, "project_checkin", storage.LaneBulk)
+				return err
+			})
+			inTx(func(tx *sql.Tx, r storage.Returnee) error {
+				c, err := storage.ConversationByID(ctx, tx, id)
+				if err != nil {
+					return err
+				}
+				if err := conv.Step(ctx, tx, r, c, flows.Input{Kind: flows.InputButton, Button: "status:" + tt.status}, nil); err != nil {
+					return err
+				}
+				return storage.SaveConversation(ctx, tx, id, c.State, storage.ConversationExpired, now)
+			})
+			now = t0.Add(3 * 24 * time.Hour)
+			inTx(func(tx *sql.Tx, r storage.Returnee) (err error) {
+				id, err = conv.Start(ctx, tx, r, "reintegration_survey", storage.LaneBulk)
+				return err
+			})
+			c, err := storage.ConversationByID(ctx, db, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var st flows.State
+			if err := json.Unmarshal(c.State, &st); err != nil {
+				t.Fatal(err)
+			}
+			if st.Current != tt.first {
+				t.Fatalf("survey starts with %q, want %q", st.Current, tt.first)
+			}
+			if tt.status == "operating" && (st.Answers["eco_work"].Option != "yes" || !st.Answers["eco_work"].Reused) {
+				t.Errorf("eco_work %+v, want yes, reused", st.Answers["eco_work"])
+			}
+		})
+	}
+}
+
 func TestEnvForGivesTheReturneesCountryContacts(t *testing.T) {
 	conv := &followup.Conversations{Contacts: contacts.Default(), Now: func() time.Time { return t0 }}
 	ma := conv.EnvFor(storage.Returnee{Timezone: "Africa/Casablanca"}).EmergencyContacts
