@@ -30,7 +30,7 @@ var consentPoints = []struct {
 	{"how to use /mydata and /delete", map[string][]string{
 		"fr": {"tapez /mydata", "tapez /delete"}, "ar": {"\u2068/mydata\u2069", "لحذفها: \u2068/delete\u2069"}, "en": {"type /mydata", "type /delete"}}},
 	{"about once a month", map[string][]string{
-		"fr": {"Environ une fois par mois"}, "ar": {"مرة في الشهر تقريبًا"}, "en": {"About once a month"}}},
+		"fr": {"Environ une fois par mois, ou moins"}, "ar": {"مرة في الشهر تقريبًا أو أقل"}, "en": {"About once a month or less"}}},
 	{"a de-identified statistical record stays after /delete", map[string][]string{
 		"fr": {"Après /delete", "sexe", "âge au retour", "mois du retour", "pays d'accueil", "région", "programme", "aide reçue", "secteur", "vulnérabilités", "Sans nom", "sans compte Telegram", "sans vos réponses écrites"},
 		"ar": {"بعد \u2068/delete\u2069", "الجنس", "السن عند العودة", "شهر العودة", "بلد الهجرة", "الجهة", "البرنامج", "المساعدة", "القطاع", "الهشاشة", "بدون اسم", "بدون حساب تيليغرام", "بدون أجوبتك المكتوبة"},
