@@ -74,7 +74,7 @@ func commands() map[string]command {
 		"serve":     {"run the bot, the sender, the scheduler and the HTTP server", runServe},
 		"migrate":   {"apply pending database migrations", runMigrate},
 		"version":   {"print the version", runVersion},
-		"flows":     {"flows lint [DIR] | flows list", runFlows},
+		"flows":     {"flows lint [DIR] | flows list | flows texts export --lang L [--format po|csv] | flows texts import FILE", runFlows},
 		"returnees": {"returnees import|add|invite|list", runReturnees},
 		"staff":     {"staff add|invite|list", runStaff},
 		"checkins":  {"checkins start --ref REF --flow ID", runCheckins},
