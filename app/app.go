@@ -138,7 +138,7 @@ func New(ctx context.Context, cfg Config, opts Options) (_ *App, err error) {
 }
 
 // Campaigns turns the flows scheduled relative to the return date into the
-// scheduler's campaigns.
+// scheduler's campaigns, with their eligibility and question counts.
 func Campaigns(cat *flows.Catalog) []scheduler.Campaign {
 	var out []scheduler.Campaign
 	seen := map[string]bool{}
@@ -148,7 +148,14 @@ func Campaigns(cat *flows.Catalog) []scheduler.Campaign {
 		}
 		latest, _ := cat.Latest(d.ID)
 		seen[d.ID] = true
-		out = append(out, scheduler.Campaign{FlowID: latest.ID, Months: latest.Schedule.Months})
+		c := scheduler.Campaign{FlowID: latest.ID, Months: latest.Schedule.Months, Questions: len(latest.Questions)}
+		for k, vs := range latest.Schedule.Eligible {
+			if c.Eligible == nil {
+				c.Eligible = map[string][]string{}
+			}
+			c.Eligible[k] = vs
+		}
+		out = append(out, c)
 	}
 	return out
 }
