@@ -131,6 +131,9 @@ func New(ctx context.Context, cfg Config, opts Options) (_ *App, err error) {
 	if err := a.Scheduler.AddJob(scheduler.RetentionJob(a.DB)); err != nil {
 		return nil, err
 	}
+	if err := a.Scheduler.AddJob(scheduler.ErasureJob(a.DB, Campaigns(a.Flows), cfg.Retention)); err != nil {
+		return nil, err
+	}
 	if err := a.Scheduler.AddJob(scheduler.AlertJob(a.DB, a.Delivery)); err != nil {
 		return nil, err
 	}
