@@ -78,3 +78,33 @@ func tooSoon(last *time.Time, now time.Time, loc *time.Location) (next time.Time
 	next = dateOf(last.In(loc)).AddDate(0, 0, SpreadDays)
 	return next, dateOf(now.In(loc)).Before(next)
 }
+
+// spacedAfter is when a check-in planned at `at` opens given that the one
+// before it opens at prev: at itself when that is SpreadDays local days
+// later or more, else its spread instant in the window of the first day
+// allowed. Caught-up occurrences (downtime, a late enrolment) would
+// otherwise all land in the next window.
+func spacedAfter(prev, at time.Time, w Window, key uint64) time.Time {
+	next := dateOf(prev.In(w.Loc)).AddDate(0, 0, SpreadDays)
+	if !dateOf(at.In(w.Loc)).Before(next) {
+		return at
+	}
+	return w.PlannedOn(next, key)
+}
+
+// spaceOut keeps one returnee's planned check-ins SpreadDays apart, in the
+// order they open.
+func spaceOut(cs []storage.NewCheckin, w Window) {
+	slices.SortStableFunc(cs, func(a, b storage.NewCheckin) int { return a.OpenAt.Compare(b.OpenAt) })
+	var prev *time.Time
+	for i := range cs {
+		c := &cs[i]
+		if c.Status != storage.CheckinPlanned {
+			continue
+		}
+		if prev != nil {
+			c.OpenAt = spacedAfter(*prev, c.OpenAt, w, occurrenceKey(c.ReturneeID, c.FlowID, c.Month))
+		}
+		prev = &c.OpenAt
+	}
+}

@@ -220,6 +220,7 @@ func (b *planBatch) write(c *planChunk) error {
 // days before they are due.
 func (s *Scheduler) occurrences(out []storage.NewCheckin, r storage.PlanReturnee, after *time.Time, through, now time.Time) []storage.NewCheckin {
 	w := s.zones.window(r.Timezone, r.WindowStart, r.WindowEnd)
+	first := len(out)
 	eachDue(s.slots, s.cfg.Campaigns, r, func(o dueOccurrence) bool {
 		if o.base.After(through) {
 			return false
@@ -229,6 +230,7 @@ func (s *Scheduler) occurrences(out []storage.NewCheckin, r storage.PlanReturnee
 		}
 		return true
 	})
+	spaceOut(out[first:], w)
 	return out
 }
 

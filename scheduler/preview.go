@@ -77,6 +77,17 @@ func Preview(ctx context.Context, q storage.Querier, returneeRef string, campaig
 		return true
 	})
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	// As the opener does: none within SpreadDays local days of the one before.
+	for i := 1; i < len(out); i++ {
+		if out[i].Status == storage.CheckinOpen {
+			continue
+		}
+		at := spacedAfter(out[i-1].At, out[i].At, w, occurrenceKey(r.ID, out[i].FlowID, out[i].Month))
+		if !at.Equal(out[i].At) {
+			out[i].At, out[i].Local = at, at.In(w.Loc).Format("2006-01-02 15:04")
+			sort.SliceStable(out[i:], func(a, b int) bool { return out[i+a].At.Before(out[i+b].At) })
+		}
+	}
 	if limit > 0 && len(out) > limit {
 		out = out[:limit]
 	}
