@@ -61,6 +61,9 @@ func TestErasureOnTheClock(t *testing.T) {
 	e.db.Exec(`UPDATE returnees SET updated_at = '2025-05-10' WHERE id = $1`, stopped)
 	// Returned a year later: still within its retention throughout.
 	recent := addReturnee(t, e.db, returnee{Ref: "MA-RECENT", ReturnDate: date(2026, 1, 10)})
+	// Imported in 2027, never enrolled: kept 24 months from the import.
+	imported := addReturnee(t, e.db, returnee{Ref: "MA-IMPORTED", ReturnDate: date(2025, 1, 10), Consent: "pending"})
+	e.db.Exec(`UPDATE returnees SET created_at = '2027-01-01' WHERE id = $1`, imported)
 
 	status := func(id int64) string {
 		var s string
@@ -96,8 +99,12 @@ func TestErasureOnTheClock(t *testing.T) {
 		t.Error("erased a returnee whose follow-up ended later")
 	}
 	run(time.Date(2028, 2, 21, 3, 0, 0, 0, time.UTC))
-	if status(late) != "deleted" || status(recent) == "deleted" {
-		t.Errorf("24 months after a late check-in: late %s, recent %s", status(late), status(recent))
+	if status(late) != "deleted" || status(recent) == "deleted" || status(imported) == "deleted" {
+		t.Errorf("24 months after a late check-in: late %s, recent %s, imported %s", status(late), status(recent), status(imported))
+	}
+	run(time.Date(2029, 1, 2, 3, 0, 0, 0, time.UTC))
+	if status(imported) != "deleted" {
+		t.Error("a returnee imported and never enrolled is kept beyond 24 months after the import")
 	}
 
 	var sex, region *string
@@ -115,12 +122,15 @@ func TestErasureOnTheClock(t *testing.T) {
 	if n := e.count(t, `SELECT count(*) FROM answers WHERE value->>'kind' = 'text'`); n != 0 {
 		t.Errorf("%d free-text answers kept", n)
 	}
-	if n := e.count(t, `SELECT count(*) FROM audit_log WHERE action = 'erase' AND detail->>'by' = 'retention'`); n != 3 {
-		t.Errorf("%d audit entries for erasure by retention, want 3", n)
+	if n := e.count(t, `SELECT count(*) FROM audit_log WHERE action = 'erase' AND detail->>'by' = 'retention'`); n != 4 {
+		t.Errorf("%d audit entries for erasure by retention, want 4", n)
 	}
 	// Running again changes nothing.
-	run(time.Date(2028, 2, 22, 3, 0, 0, 0, time.UTC))
-	if n := e.count(t, `SELECT count(*) FROM audit_log WHERE action = 'erase'`); n != 3 {
-		t.Errorf("%d audit entries after a second run, want 3", n)
+	run(time.Date(2029, 1, 3, 3, 0, 0, 0, time.UTC))
+	if n := e.count(t, `SELECT count(*) FROM audit_log WHERE action = 'erase'`); n != 4 {
+		t.Errorf("%d audit entries after a second run, want 4", n)
+	}
+	if status(recent) == "deleted" {
+		t.Error("the returnee back in 2026 was erased before 2030")
 	}
 }

@@ -14,7 +14,10 @@ import (
 //   - earlier, when the returnee stopped the follow-up (/stop) or declined
 //     consent: the last change of their record, which that was;
 //   - later, when a conversation ran after that (a check-in answered late,
-//     a question of their own): the end of the last one.
+//     a question of their own): the end of the last one;
+//   - for a returnee who never answered the invitation (consent pending),
+//     never before the record was created: old registry data imported
+//     today is kept the full period from today.
 //
 // $3, when not null, limits the check to one returnee; $4 bounds the list.
 const sqlFollowUpEnded = `
@@ -26,7 +29,8 @@ WHERE r.status <> 'deleted'
         CASE WHEN r.status = 'stopped' OR r.consent = 'declined'
              THEN LEAST(r.updated_at, (r.return_date + make_interval(months => $2)) AT TIME ZONE 'UTC')
              ELSE (r.return_date + make_interval(months => $2)) AT TIME ZONE 'UTC' END,
-        (SELECT max(COALESCE(c.finished_at, c.updated_at)) FROM conversations c WHERE c.returnee_id = r.id)
+        (SELECT max(COALESCE(c.finished_at, c.updated_at)) FROM conversations c WHERE c.returnee_id = r.id),
+        CASE WHEN r.consent = 'pending' THEN r.created_at END
       ) < $1
 ORDER BY r.id
 LIMIT $4`
