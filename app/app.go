@@ -131,6 +131,9 @@ func New(ctx context.Context, cfg Config, opts Options) (_ *App, err error) {
 	if err := a.Scheduler.AddJob(scheduler.RetentionJob(a.DB)); err != nil {
 		return nil, err
 	}
+	if err := a.Scheduler.AddJob(scheduler.ErasureJob(a.DB, Campaigns(a.Flows), cfg.Retention)); err != nil {
+		return nil, err
+	}
 	if err := a.Scheduler.AddJob(scheduler.AlertJob(a.DB, a.Delivery)); err != nil {
 		return nil, err
 	}
@@ -138,7 +141,7 @@ func New(ctx context.Context, cfg Config, opts Options) (_ *App, err error) {
 }
 
 // Campaigns turns the flows scheduled relative to the return date into the
-// scheduler's campaigns.
+// scheduler's campaigns, with their eligibility and question counts.
 func Campaigns(cat *flows.Catalog) []scheduler.Campaign {
 	var out []scheduler.Campaign
 	seen := map[string]bool{}
@@ -148,7 +151,14 @@ func Campaigns(cat *flows.Catalog) []scheduler.Campaign {
 		}
 		latest, _ := cat.Latest(d.ID)
 		seen[d.ID] = true
-		out = append(out, scheduler.Campaign{FlowID: latest.ID, Months: latest.Schedule.Months})
+		c := scheduler.Campaign{FlowID: latest.ID, Months: latest.Schedule.Months, Questions: len(latest.Questions)}
+		for k, vs := range latest.Schedule.Eligible {
+			if c.Eligible == nil {
+				c.Eligible = map[string][]string{}
+			}
+			c.Eligible[k] = vs
+		}
+		out = append(out, c)
 	}
 	return out
 }

@@ -147,6 +147,8 @@ func TestCommands(t *testing.T) {
 	if !strings.Contains(data.Text, ref) || !strings.Contains(data.Text, "العربية") {
 		t.Fatalf("/mydata in Arabic should show the reference and language: %q", data.Text)
 	}
+	p.settle() // its CSV document follows
+	p.seen = len(w.Fake.Messages(p.u.ID()))
 	p.u.SendCommand("pause", "")
 	p.press(p.next(), "p:2")
 	p.settle()

@@ -16,6 +16,7 @@ import (
 	_ "time/tzdata" // time zones work in a minimal container image
 
 	"suivi/contacts"
+	"suivi/scheduler"
 )
 
 // Config is every setting Suivi reads from its environment.
@@ -40,6 +41,7 @@ type Config struct {
 	Contacts          *contacts.Book           // emergency contacts per country of return and language
 	OnCall            []string                 // staff handles who get alerts nobody else can (SUIVI_ONCALL)
 	AlertDeadlines    map[string]time.Duration // severity → time to acknowledge (SUIVI_ALERT_DEADLINES)
+	Retention         scheduler.Retention      // personal data kept after the follow-up ends (SUIVI_RETENTION)
 }
 
 // Sandbox reports whether Suivi runs against its built-in fake Bot API:
@@ -209,6 +211,10 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.AlertDeadlines, err = parseDeadlines(env("SUIVI_ALERT_DEADLINES", "")); err != nil {
 		return c, err
+	}
+	keep := env("SUIVI_RETENTION", "24m")
+	if c.Retention, err = scheduler.ParseRetention(keep); err != nil {
+		return c, &ConfigError{"SUIVI_RETENTION", keep, "expected how long personal data is kept after the follow-up ends: months, days or years like 24m, 730d or 2y (m is months), or hours like 17520h"}
 	}
 	if c.FlowsDir != "" {
 		if st, err := os.Stat(c.FlowsDir); err != nil || !st.IsDir() {

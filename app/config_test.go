@@ -18,7 +18,8 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.DatabaseURL != app.DefaultDatabaseURL || cfg.HTTPAddr != "127.0.0.1:8080" || cfg.Timezone.String() != "Africa/Casablanca" ||
-		cfg.APIEndpoint != app.DefaultAPIEndpoint || cfg.Sandbox() || cfg.Webhook() || cfg.SendRate != 30 {
+		cfg.APIEndpoint != app.DefaultAPIEndpoint || cfg.Sandbox() || cfg.Webhook() || cfg.SendRate != 30 ||
+		cfg.Retention.String() != "24m" {
 		t.Fatalf("unexpected defaults: %+v", cfg)
 	}
 }
@@ -49,6 +50,8 @@ func TestConfigErrorsNameTheVariable(t *testing.T) {
 		{map[string]string{"SUIVI_SEND_CHAT_INTERVAL": "1 second"}, "SUIVI_SEND_CHAT_INTERVAL", "duration"},
 		{map[string]string{"SUIVI_INVITE_TTL": "10s"}, "SUIVI_INVITE_TTL", "at least 1m"},
 		{map[string]string{"SUIVI_FLOWS_DIR": "/does/not/exist"}, "SUIVI_FLOWS_DIR", "directory"},
+		{map[string]string{"SUIVI_RETENTION": "two years"}, "SUIVI_RETENTION", "24m, 730d or 2y"},
+		{map[string]string{"SUIVI_RETENTION": "30m0s"}, "SUIVI_RETENTION", "m is months"},
 	}
 	for _, c := range cases {
 		_, err := app.LoadConfig(envOf(c.env))

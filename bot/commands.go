@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"strconv"
-	"strings"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -156,31 +155,4 @@ func (h *ReturneeHandler) erase(ctx context.Context, tx *sql.Tx, r storage.Retur
 		return err
 	}
 	return enqueueEphemeral(ctx, tx, h.done(r, p, h.Conv.Texts.Get(r.Language, "deleted")))
-}
-
-// myData shows a returnee what is stored about them, in their language.
-func (h *ReturneeHandler) myData(ctx context.Context, tx *sql.Tx, r storage.Returnee) error {
-	t, lang := h.Conv.Texts, r.Language
-	convs, completed, answers, alerts, err := storage.CountReturneeData(ctx, tx, r.ID)
-	if err != nil {
-		return err
-	}
-	lines := []string{t.Get(lang, "mydata_header"), t.Get(lang, "mydata_reference", r.Ref),
-		t.Get(lang, "mydata_language", map[string]string{"fr": "Français", "ar": "العربية", "en": "English"}[lang]),
-		t.Get(lang, "mydata_window", r.WindowStart+"–"+r.WindowEnd)}
-	if r.Timezone != "" {
-		lines = append(lines, t.Get(lang, "mydata_timezone", r.Timezone))
-	}
-	if r.ConsentAt != nil {
-		lines = append(lines, t.Get(lang, "mydata_consent", r.ConsentAt.Format("2006-01-02")))
-	}
-	if !r.ReturnDate.IsZero() {
-		lines = append(lines, t.Get(lang, "mydata_return_date", r.ReturnDate.Format("2006-01-02")))
-	}
-	if r.PausedUntil != nil && r.Status == storage.StatusPaused {
-		lines = append(lines, t.Get(lang, "mydata_paused_until", r.PausedUntil.Format("2006-01-02")))
-	}
-	lines = append(lines, t.Get(lang, "mydata_checkins", convs, completed),
-		t.Get(lang, "mydata_answers", answers), t.Get(lang, "mydata_alerts", alerts))
-	return storage.EnqueueMessages(ctx, tx, tgmsg.Text(*r.ChatID, storage.LaneReply, strings.Join(lines, "\n"), nil)...)
 }

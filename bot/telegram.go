@@ -15,6 +15,8 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"suivi/tgmsg"
 )
 
 // Telegram is the small part of the Bot API Suivi uses, so the library
@@ -83,9 +85,34 @@ func (c *Client) GetUpdates(ctx context.Context, offset, limit int, timeout time
 	return updates, scrub(c.token, err)
 }
 
-// Call implements Telegram.
+// Call implements Telegram. A row carrying a file (tgmsg.Document) is sent
+// as a multipart upload.
 func (c *Client) Call(ctx context.Context, method string, params map[string]string) (json.RawMessage, error) {
+	if name, ok := params[tgmsg.UploadName]; ok {
+		return c.upload(ctx, method, name, params)
+	}
 	resp, err := c.with(ctx, c.callClient).MakeRequest(method, tgbotapi.Params(params))
+	if err != nil {
+		return nil, scrub(c.token, err)
+	}
+	return resp.Result, nil
+}
+
+// upload sends a file given inline in params under the method's file field
+// (sendDocument: document).
+func (c *Client) upload(ctx context.Context, method, name string, params map[string]string) (json.RawMessage, error) {
+	field := "document"
+	if method == "sendPhoto" {
+		field = "photo"
+	}
+	rest := make(tgbotapi.Params, len(params))
+	for k, v := range params {
+		if k != tgmsg.UploadName && k != tgmsg.UploadData {
+			rest[k] = v
+		}
+	}
+	files := []tgbotapi.RequestFile{{Name: field, Data: tgbotapi.FileBytes{Name: name, Bytes: []byte(params[tgmsg.UploadData])}}}
+	resp, err := c.with(ctx, c.callClient).UploadFiles(method, rest, files)
 	if err != nil {
 		return nil, scrub(c.token, err)
 	}

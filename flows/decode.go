@@ -22,9 +22,10 @@ type decoder struct {
 }
 
 var (
-	textType = reflect.TypeFor[Text]()
-	exprType = reflect.TypeFor[Expr]()
-	yamlLine = regexp.MustCompile(`line (\d+)`)
+	textType   = reflect.TypeFor[Text]()
+	valuesType = reflect.TypeFor[Values]()
+	exprType   = reflect.TypeFor[Expr]()
+	yamlLine   = regexp.MustCompile(`line (\d+)`)
 )
 
 func (d *decoder) add(line int, msg, fix string) {
@@ -92,6 +93,8 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value) {
 		v.Set(reflect.ValueOf(Expr{Src: n.Value, Line: n.Line}))
 	case v.Type() == textType:
 		d.decodeText(n, v)
+	case v.Type() == valuesType && n.Kind == yaml.ScalarNode:
+		v.Set(reflect.ValueOf(Values{n.Value}))
 	case v.Kind() == reflect.Struct:
 		d.decodeStruct(n, v)
 	case v.Kind() == reflect.Slice:

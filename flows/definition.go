@@ -92,11 +92,24 @@ type Definition struct {
 
 // Schedule says when the scheduler opens this flow: Trigger "enrolment" (once,
 // right after the invitation is used), "return" (Months after the return
-// date) or "manual" (only when staff start it).
+// date) or "manual" (only when staff start it). Eligible, when set, limits a
+// flow scheduled on return to the returnees whose registry attributes match
+// every key: {assistance: microproject} sends the project check-in only to
+// micro-project holders.
 type Schedule struct {
-	Trigger string `yaml:"trigger"`
-	Months  []int  `yaml:"months"`
+	Trigger  string            `yaml:"trigger"`
+	Months   []int             `yaml:"months"`
+	Eligible map[string]Values `yaml:"eligible"`
 }
+
+// Values is one value or a list of accepted values ("microproject" or
+// [microproject, training]).
+type Values []string
+
+// EligibleAttributes are the registry attributes a schedule may require.
+// List attributes (assistance, vulnerabilities) match when they contain one
+// of the accepted values; the others when they equal one.
+var EligibleAttributes = []string{"assistance", "vulnerabilities", "sector", "programme", "sex", "host_country", "region"}
 
 // Question is one step of a flow.
 type Question struct {

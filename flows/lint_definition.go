@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -93,6 +94,37 @@ func (c *checker) checkSchedule() {
 		}
 	default:
 		c.add(1, fmt.Sprintf("schedule: unknown trigger %q", s.Trigger), "use trigger: enrolment, return (with months) or manual")
+	}
+	c.checkEligible()
+}
+
+// checkEligible checks a schedule's eligibility: known attributes, each with
+// at least one non-empty value, on flows scheduled after return only.
+func (c *checker) checkEligible() {
+	s := c.def.Schedule
+	if len(s.Eligible) > 0 && s.Trigger != "return" {
+		c.add(1, "schedule: eligible only goes with trigger return", "remove eligible or use trigger: return")
+	}
+	keys := make([]string, 0, len(s.Eligible))
+	for k := range s.Eligible {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !slices.Contains(EligibleAttributes, k) {
+			c.add(1, fmt.Sprintf("schedule: eligible: unknown attribute %q", k),
+				"use one of "+strings.Join(EligibleAttributes, ", "))
+			continue
+		}
+		vs := s.Eligible[k]
+		if len(vs) == 0 {
+			c.add(1, fmt.Sprintf("schedule: eligible: %s has no value", k), "write "+k+": value or "+k+": [value1, value2]")
+		}
+		for _, v := range vs {
+			if strings.TrimSpace(v) == "" {
+				c.add(1, fmt.Sprintf("schedule: eligible: %s has an empty value", k), "remove it or write the value")
+			}
+		}
 	}
 }
 

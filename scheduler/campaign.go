@@ -2,7 +2,10 @@ package scheduler
 
 import (
 	"fmt"
+	"slices"
 	"time"
+
+	"suivi/storage"
 )
 
 // Campaign is one flow's schedule relative to a returnee's return date:
@@ -12,6 +15,13 @@ import (
 type Campaign struct {
 	FlowID string
 	Months []int
+	// Eligible limits the campaign to returnees whose registry attributes
+	// match every key (see PlanReturnee.Attribute): a list attribute
+	// (assistance, vulnerabilities) when it contains one of the values, the
+	// others when they equal one. Empty: every returnee.
+	Eligible map[string][]string
+	// Questions is how many questions the flow asks at most, for the preview.
+	Questions int
 }
 
 // validateCampaigns checks what the schedule relies on: an occurrence is
@@ -26,6 +36,11 @@ func validateCampaigns(cs []Campaign) error {
 			return fmt.Errorf("campaign %q: defined twice", c.FlowID)
 		}
 		seen[c.FlowID] = true
+		for k, vs := range c.Eligible {
+			if _, ok := (storage.PlanReturnee{}).Attribute(k); !ok || len(vs) == 0 {
+				return fmt.Errorf("campaign %q: eligibility on unknown attribute %q or without values", c.FlowID, k)
+			}
+		}
 		if len(c.Months) == 0 {
 			return fmt.Errorf("campaign %q: no months", c.FlowID)
 		}
@@ -86,4 +101,15 @@ func returnDatesDueIn(month int, after, through time.Time) (lo, hi time.Time, ok
 		hi = hi.AddDate(0, 0, -1)
 	}
 	return lo, hi, !hi.Before(lo)
+}
+
+// eligible reports whether the campaign goes to r.
+func (c Campaign) eligible(r storage.PlanReturnee) bool {
+	for k, accepted := range c.Eligible {
+		values, _ := r.Attribute(k)
+		if !slices.ContainsFunc(values, func(v string) bool { return slices.Contains(accepted, v) }) {
+			return false
+		}
+	}
+	return true
 }

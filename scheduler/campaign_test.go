@@ -63,17 +63,19 @@ func TestReturnDatesDueIn(t *testing.T) {
 }
 
 func TestValidateCampaigns(t *testing.T) {
-	good := []Campaign{{"project", []int{1, 2, 3}}, {"satisfaction", []int{12}}}
+	good := []Campaign{{FlowID: "project", Months: []int{1, 2, 3}}, {FlowID: "satisfaction", Months: []int{12}}}
 	if err := validateCampaigns(good); err != nil {
 		t.Fatal(err)
 	}
 	for name, cs := range map[string][]Campaign{
-		"no flow id":   {{"", []int{1}}},
-		"twice":        {{"a", []int{1}}, {"a", []int{2}}},
-		"no months":    {{"a", nil}},
-		"not in order": {{"a", []int{3, 1}}},
-		"repeated":     {{"a", []int{1, 1}}},
-		"negative":     {{"a", []int{-1}}},
+		"no flow id":        {{FlowID: "", Months: []int{1}}},
+		"twice":             {{FlowID: "a", Months: []int{1}}, {FlowID: "a", Months: []int{2}}},
+		"no months":         {{FlowID: "a", Months: nil}},
+		"not in order":      {{FlowID: "a", Months: []int{3, 1}}},
+		"repeated":          {{FlowID: "a", Months: []int{1, 1}}},
+		"negative":          {{FlowID: "a", Months: []int{-1}}},
+		"unknown attribute": {{FlowID: "a", Months: []int{1}, Eligible: map[string][]string{"colour": {"blue"}}}},
+		"no values":         {{FlowID: "a", Months: []int{1}, Eligible: map[string][]string{"sector": nil}}},
 	} {
 		if err := validateCampaigns(cs); err == nil {
 			t.Errorf("%s: want an error", name)

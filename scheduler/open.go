@@ -57,10 +57,15 @@ func (s *Scheduler) openOne(ctx context.Context, ref storage.CheckinRef, now tim
 		if err != nil || !ok || c.OpenAt.After(now) || !mayContact(r, now) {
 			return err
 		}
-		if busy, err := storage.HasOpenCheckin(ctx, tx, r.ID); err != nil || busy {
+		busy, last, err := storage.CheckinLoad(ctx, tx, r.ID)
+		if err != nil || busy {
 			return err
 		}
 		w := s.zones.window(r.Timezone, r.WindowStart, r.WindowEnd)
+		if next, soon := tooSoon(last, now, w.Loc); soon {
+			st.Moved++
+			return storage.MoveCheckin(ctx, tx, c.ID, w.PlannedOn(next, occurrenceKey(c.ReturneeID, c.FlowID, c.Month)))
+		}
 		if s.stale(c, now) || !w.Contains(now) {
 			st.Moved++
 			return storage.MoveCheckin(ctx, tx, c.ID, w.NextSpread(now, occurrenceKey(c.ReturneeID, c.FlowID, c.Month)))

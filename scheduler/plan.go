@@ -214,22 +214,23 @@ func (b *planBatch) write(c *planChunk) error {
 	return err
 }
 
-// occurrences appends the returnee's occurrences due in (after, through]
-// (up to through when after is nil) to out.
+// occurrences appends the returnee's occurrences whose month falls in
+// (after, through] (up to through when after is nil) to out. The flows due in
+// one month are spread SpreadDays apart, so the later ones are created a few
+// days before they are due.
 func (s *Scheduler) occurrences(out []storage.NewCheckin, r storage.PlanReturnee, after *time.Time, through, now time.Time) []storage.NewCheckin {
 	w := s.zones.window(r.Timezone, r.WindowStart, r.WindowEnd)
-	for _, c := range s.cfg.Campaigns {
-		for n, m := range c.Months {
-			due := dueDate(r.ReturnDate, m)
-			if due.After(through) {
-				break
-			}
-			if after != nil && !due.After(*after) {
-				continue
-			}
-			out = append(out, s.newCheckin(r.ID, c.FlowID, n, m, due, w, now))
+	first := len(out)
+	eachDue(s.slots, s.cfg.Campaigns, r, func(o dueOccurrence) bool {
+		if o.base.After(through) {
+			return false
 		}
-	}
+		if after == nil || o.base.After(*after) {
+			out = append(out, s.newCheckin(r.ID, s.cfg.Campaigns[o.campaign].FlowID, o.n, o.month, o.due, w, now))
+		}
+		return true
+	})
+	spaceOut(out[first:], w)
 	return out
 }
 

@@ -26,7 +26,8 @@ func TestPreview(t *testing.T) {
 	if len(lines) != 6 {
 		t.Fatalf("%d lines, want 6", len(lines))
 	}
-	wantDays := []string{"2025-02-28", "2025-02-28", "2025-03-31", "2025-04-30", "2025-04-30", "2025-05-31"}
+	// Flows due in the same month are two days apart.
+	wantDays := []string{"2025-02-28", "2025-03-02", "2025-03-31", "2025-04-30", "2025-05-02", "2025-05-31"}
 	for i, l := range lines {
 		if !strings.HasPrefix(l.Local, wantDays[i]) || l.Zone != "Europe/Paris" {
 			t.Errorf("line %d: %s %s, want on %s Europe/Paris", i, l.Local, l.Zone, wantDays[i])
@@ -55,13 +56,18 @@ func TestPreview(t *testing.T) {
 		t.Errorf("preview said %s for month 2, planner chose %s", lines[2].At, openAt)
 	}
 
+	lines[0].Questions, lines[1].Questions = 8, 7
 	var b strings.Builder
-	if err := FormatPreview(&b, lines[:2]); err != nil {
+	if err := FormatPreview(&b, lines[:3]); err != nil {
 		t.Fatal(err)
 	}
 	out := strings.Split(strings.TrimSpace(b.String()), "\n")
-	if len(out) != 2 || !strings.HasPrefix(out[0], lines[0].Local+" Europe/Paris  ") || !strings.Contains(out[0], "month 1") {
+	if len(out) != 4 || !strings.HasPrefix(out[0], lines[0].Local+" Europe/Paris  ") || !strings.Contains(out[0], "month 1") ||
+		!strings.HasSuffix(out[0], "up to 8 questions") {
 		t.Errorf("formatted preview:\n%s", b.String())
+	}
+	if want := "  month 1: 2 check-ins, on 2025-02-28, 2025-03-02, up to 15 questions"; out[2] != want {
+		t.Errorf("month summary %q, want %q", out[2], want)
 	}
 	if _, err := Preview(ctx, e.db, "MA-UNKNOWN", testCampaigns, time.UTC, now, 5); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("unknown ref: %v, want ErrNotFound", err)

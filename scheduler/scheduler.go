@@ -132,6 +132,7 @@ type Scheduler struct {
 	lease leaser
 	zones *zones
 	flows []string
+	slots []monthSlot // the campaigns' occurrences by month
 
 	mu      sync.Mutex
 	jobs    []Job
@@ -156,6 +157,7 @@ func New(cfg Config) (*Scheduler, error) {
 	for _, c := range cfg.Campaigns {
 		s.flows = append(s.flows, c.FlowID)
 	}
+	s.slots = monthSlots(cfg.Campaigns)
 	if cfg.Redis != nil {
 		s.lease = newRedisLease(cfg.Redis, cfg.KeyPrefix+"scheduler:leader", cfg.LeaseTTL, cfg.DB)
 	} else {

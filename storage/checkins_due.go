@@ -228,3 +228,20 @@ func ConversationStatus(ctx context.Context, q Querier, id int64) (string, error
 	}
 	return status, nil
 }
+
+// CheckinLoad reports whether the returnee has a check-in open, and when
+// their last check-in was opened (nil when never), so that the scheduler
+// keeps check-ins apart.
+func CheckinLoad(ctx context.Context, q Querier, returneeID int64) (open bool, lastOpened *time.Time, err error) {
+	var last sql.NullTime
+	err = q.QueryRowContext(ctx, `
+		SELECT COALESCE(bool_or(status = 'open'), false), max(opened_at)
+		FROM checkins WHERE returnee_id = $1`, returneeID).Scan(&open, &last)
+	if err != nil {
+		return false, nil, fmt.Errorf("load checkin load: %w", err)
+	}
+	if last.Valid {
+		lastOpened = &last.Time
+	}
+	return open, lastOpened, nil
+}

@@ -16,14 +16,44 @@ type PlanReturnee struct {
 	WindowStart string // HH:MM
 	WindowEnd   string // HH:MM
 	Changed     bool   // planned before with another return date, zone or window
+
+	// Registry attributes a campaign's eligibility may require.
+	Assistance, Vulnerabilities                 []string
+	Sector, Programme, Sex, HostCountry, Region string
 }
+
+// Attribute returns the values of a registry attribute by its name in flow
+// definitions (assistance, vulnerabilities, sector, programme, sex,
+// host_country, region); ok is false for an unknown name.
+func (r PlanReturnee) Attribute(name string) (values []string, ok bool) {
+	switch name {
+	case "assistance":
+		return r.Assistance, true
+	case "vulnerabilities":
+		return r.Vulnerabilities, true
+	case "sector":
+		return []string{r.Sector}, true
+	case "programme":
+		return []string{r.Programme}, true
+	case "sex":
+		return []string{r.Sex}, true
+	case "host_country":
+		return []string{r.HostCountry}, true
+	case "region":
+		return []string{r.Region}, true
+	}
+	return nil, false
+}
+
+// planAttributeColumns are the registry attributes read with each returnee.
+const planAttributeColumns = `r.assistance, r.vulnerabilities, r.sector, r.programme, COALESCE(r.sex, ''), r.host_country, r.region`
 
 // DateRange is an inclusive range of dates.
 type DateRange struct{ From, To time.Time }
 
 const sqlUnplannedReturnees = `
 SELECT r.id, r.return_date, r.timezone, to_char(r.window_start, 'HH24:MI'), to_char(r.window_end, 'HH24:MI'),
-       p.returnee_id IS NOT NULL
+       p.returnee_id IS NOT NULL, ` + planAttributeColumns + `
 FROM returnees r
 LEFT JOIN checkin_plans p ON p.returnee_id = r.id
 WHERE r.consent = 'accepted'
@@ -45,7 +75,7 @@ func EachUnplannedReturnee(ctx context.Context, q Querier, fn func(PlanReturnee)
 
 const sqlPlannedReturneesIn = `
 SELECT r.id, r.return_date, r.timezone, to_char(r.window_start, 'HH24:MI'), to_char(r.window_end, 'HH24:MI'),
-       false
+       false, ` + planAttributeColumns + `
 FROM returnees r
 JOIN checkin_plans p ON p.returnee_id = r.id
 WHERE EXISTS (SELECT 1 FROM unnest($1::date[], $2::date[]) AS w (lo, hi)
@@ -75,7 +105,8 @@ func eachPlanReturnee(ctx context.Context, q Querier, what, query string, args [
 	defer rows.Close()
 	for rows.Next() {
 		var r PlanReturnee
-		if err := rows.Scan(&r.ID, &r.ReturnDate, &r.Timezone, &r.WindowStart, &r.WindowEnd, &r.Changed); err != nil {
+		if err := rows.Scan(&r.ID, &r.ReturnDate, &r.Timezone, &r.WindowStart, &r.WindowEnd, &r.Changed,
+			pq.Array(&r.Assistance), pq.Array(&r.Vulnerabilities), &r.Sector, &r.Programme, &r.Sex, &r.HostCountry, &r.Region); err != nil {
 			return fmt.Errorf("load %s: %w", what, err)
 		}
 		r.ReturnDate = time.Date(r.ReturnDate.Year(), r.ReturnDate.Month(), r.ReturnDate.Day(), 0, 0, 0, 0, time.UTC)

@@ -105,12 +105,13 @@ type AnswerRow struct {
 }
 
 // InsertAnswers stores answers once: an answer already recorded for the
-// question in this conversation is never rewritten.
+// question in this conversation is never rewritten. Each answer keeps the
+// conversation's flow version, which outlives the conversation.
 func InsertAnswers(ctx context.Context, q Querier, conversationID, returneeID int64, flowID string, rows []AnswerRow, now time.Time) error {
 	for _, a := range rows {
 		if _, err := q.ExecContext(ctx, `
-			INSERT INTO answers (conversation_id, returnee_id, flow_id, question_id, value, score, dimension, indicator, answered_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			INSERT INTO answers (conversation_id, returnee_id, flow_id, flow_version, question_id, value, score, dimension, indicator, answered_at)
+			VALUES ($1, $2, $3, (SELECT flow_version FROM conversations WHERE id = $1), $4, $5, $6, $7, $8, $9)
 			ON CONFLICT (conversation_id, question_id) DO NOTHING`,
 			conversationID, returneeID, flowID, a.QuestionID, []byte(a.Value), a.Score, a.Dimension, a.Indicator, now); err != nil {
 			return fmt.Errorf("store answer: %w", err)

@@ -113,7 +113,12 @@ func readParams(r *http.Request) (map[string]string, []File, error) {
 		var files []File
 		for field, hs := range r.MultipartForm.File {
 			for _, h := range hs {
-				files = append(files, File{Field: field, Name: h.Filename, Size: h.Size})
+				f := File{Field: field, Name: h.Filename, Size: h.Size}
+				if rc, err := h.Open(); err == nil {
+					f.Data, _ = io.ReadAll(rc)
+					rc.Close()
+				}
+				files = append(files, f)
 			}
 		}
 		return params, files, nil
