@@ -140,29 +140,6 @@ func New(ctx context.Context, cfg Config, opts Options) (_ *App, err error) {
 	return a, nil
 }
 
-// Campaigns turns the flows scheduled relative to the return date into the
-// scheduler's campaigns, with their eligibility and question counts.
-func Campaigns(cat *flows.Catalog) []scheduler.Campaign {
-	var out []scheduler.Campaign
-	seen := map[string]bool{}
-	for _, d := range cat.List() {
-		if d.Schedule.Trigger != "return" || len(d.Schedule.Months) == 0 || seen[d.ID] {
-			continue
-		}
-		latest, _ := cat.Latest(d.ID)
-		seen[d.ID] = true
-		c := scheduler.Campaign{FlowID: latest.ID, Months: latest.Schedule.Months, Questions: len(latest.Questions)}
-		for k, vs := range latest.Schedule.Eligible {
-			if c.Eligible == nil {
-				c.Eligible = map[string][]string{}
-			}
-			c.Eligible[k] = vs
-		}
-		out = append(out, c)
-	}
-	return out
-}
-
 func (a *App) openRedis(ctx context.Context) error {
 	if a.cfg.RedisURL == "" {
 		a.log.Info("no REDIS_URL: running as a single replica with in-process limits and locks")
@@ -249,7 +226,7 @@ func (a *App) wire() {
 	}
 	a.Delivery = &followup.Delivery{Flows: a.Flows, Zone: a.cfg.Timezone, OnCall: a.cfg.OnCall, Deadlines: deadlines}
 	a.Conversations = &followup.Conversations{Flows: a.Flows, Texts: a.Texts, Contacts: a.cfg.Contacts,
-		Now: a.opts.Now, Logger: a.log.With("component", "conversations")}
+		RetentionMonths: a.cfg.Retention.MonthsStated(), Now: a.opts.Now, Logger: a.log.With("component", "conversations")}
 	a.Router = &bot.Router{
 		DB: a.DB, Texts: a.Texts, Logger: a.log.With("component", "router"), Metrics: a.Metrics,
 		Now: a.opts.Now, OnCommit: a.Sender.Wake,

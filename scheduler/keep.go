@@ -73,3 +73,11 @@ func (r Retention) String() string {
 	}
 	return strconv.Itoa(r.Months) + "m"
 }
+
+// MonthsStated is the retention in whole months, rounded up, as the consent
+// text states it: a period in days or hours is never promised shorter than
+// it is.
+func (r Retention) MonthsStated() int {
+	days := r.Days + int((r.Duration+24*time.Hour-1)/(24*time.Hour))
+	return r.Months + (days+29)/30
+}
