@@ -81,6 +81,7 @@ func commands() map[string]command {
 		"alerts":    {"alerts list", runAlerts},
 		"schedule":  {"schedule preview --ref REF", runSchedule},
 		"updates":   {"updates dead-letters [--retry ID]", runUpdates},
+		"report":    {"report factsheet --from DATE --to DATE --format pdf|html|md|xlsx|json --out FILE", runReport},
 		"health":    {"ask the local server whether it is ready (for container health checks)", runHealth},
 	}
 }
