@@ -27,9 +27,11 @@ var followUpQueries = []struct {
 	fill  func(ind *Indicators, m []sql.NullFloat64)
 }{
 	{"reach", `
-		SELECT ` + groupSelect + `, count(DISTINCT c.returnee_id), count(*) FILTER (WHERE c.opened_at IS NOT NULL),
+		SELECT ` + groupSelect + `, count(DISTINCT c.returnee_id), count(*) FILTER (WHERE c.opened),
 		       count(*) FILTER (WHERE c.status = 'completed'), count(*) FILTER (WHERE c.status = 'missed')
-		FROM checkins c JOIN report_dimensions d ON d.returnee_id = c.returnee_id
+		FROM (SELECT returnee_id, due_date, status, opened_at IS NOT NULL AS opened FROM checkins
+		      UNION ALL SELECT NULL, due_date, status, opened FROM statistical_checkins) c
+		LEFT JOIN report_dimensions d ON d.returnee_id = c.returnee_id
 		WHERE` + dimFilter + `AND c.due_date >= $4::date AND c.due_date < $5::date` + groupBy,
 		fillReach},
 	{"project", `

@@ -38,7 +38,9 @@ const eraseAccounts = `(SELECT chat_id FROM returnees WHERE id = $1
 //     host country, region, programme, assistance, sector, vulnerabilities;
 //     no reference, id or case worker) is written before the row is blanked, so the factsheet
 //     of a past period gives the same figures after the erasure (written
-//     once: a tombstone has nothing left to record);
+//     once: a tombstone has nothing left to record); their check-in
+//     occasions stay as anonymous tallies (day due, flow, sent, outcome)
+//     for the response rate;
 //   - the returnee row keeps the case reference and the case worker alone,
 //     as a tombstone, so a later import does not bring the data back;
 //   - the audit log keeps its entries: they record staff actions by case
@@ -71,6 +73,8 @@ var sqlEraseReturnee = []string{
 	`DELETE FROM case_notes WHERE returnee_id = $1`,
 	`DELETE FROM success_stories WHERE returnee_id = $1`,
 	`DELETE FROM invitations WHERE returnee_id = $1`,
+	`INSERT INTO statistical_checkins (due_date, flow_id, status, opened)
+	 SELECT due_date, flow_id, status, opened_at IS NOT NULL FROM checkins WHERE returnee_id = $1`,
 	`DELETE FROM checkins WHERE returnee_id = $1`,
 	`DELETE FROM checkin_plans WHERE returnee_id = $1`,
 	`DELETE FROM conversations WHERE returnee_id = $1`,

@@ -77,3 +77,14 @@ CREATE TABLE success_stories (
     region       TEXT NOT NULL DEFAULT '',
     consented    BOOLEAN NOT NULL DEFAULT false
 );
+
+-- statistical_checkins keeps an erased returnee's check-in occasions as
+-- anonymous tallies (the day due, the flow, whether it was sent, how it
+-- ended), so a past period's reach and response rate stay the same.
+CREATE TABLE statistical_checkins (
+    due_date  DATE NOT NULL,
+    flow_id   TEXT NOT NULL,
+    status    TEXT NOT NULL,
+    opened    BOOLEAN NOT NULL
+);
+CREATE INDEX statistical_checkins_due_idx ON statistical_checkins (due_date);
