@@ -85,6 +85,12 @@ func (c *Client) GetUpdates(ctx context.Context, offset, limit int, timeout time
 
 // Call implements Telegram.
 func (c *Client) Call(ctx context.Context, method string, params map[string]string) (json.RawMessage, error) {
+	if file, rest, ok, err := outboxUpload(params); ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return c.upload(ctx, method, rest, file)
+	}
 	resp, err := c.with(ctx, c.callClient).MakeRequest(method, tgbotapi.Params(params))
 	if err != nil {
 		return nil, scrub(c.token, err)

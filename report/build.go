@@ -33,29 +33,35 @@ type Querier interface {
 // Build computes every figure of the factsheet in one read-only snapshot,
 // then suppresses small cells unless p says otherwise.
 func Build(ctx context.Context, db *sql.DB, p Params) (*Factsheet, error) {
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
+	if err != nil {
+		return nil, fmt.Errorf("build factsheet: %w", err)
+	}
+	defer tx.Rollback()
+	return BuildIn(ctx, tx, p)
+}
+
+// BuildIn is Build inside the caller's transaction (a staff command's).
+func BuildIn(ctx context.Context, q Querier, p Params) (*Factsheet, error) {
 	if p.Period.To.Before(p.Period.From) {
 		return nil, fmt.Errorf("build factsheet: the period ends (%s) before it starts (%s)", day(p.Period.To), day(p.Period.From))
 	}
 	if p.YTDFrom.IsZero() {
 		p.YTDFrom = time.Date(p.Period.To.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
 	}
-	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
-	if err != nil {
-		return nil, fmt.Errorf("build factsheet: %w", err)
-	}
-	defer tx.Rollback()
 	f := &Factsheet{
 		From: day(p.Period.From), To: day(p.Period.To), YTDFrom: day(p.YTDFrom),
 		Programme: p.Programme, Region: p.Region, Caseworker: p.Caseworker,
 		Generated: p.Now.UTC().Format(time.RFC3339), SmallCells: "shown",
 	}
-	if err := buildPeople(ctx, tx, p, f); err != nil {
+	var err error
+	if err = buildPeople(ctx, q, p, f); err != nil {
 		return nil, err
 	}
-	if f.Period.Story, err = loadStory(ctx, tx, p); err != nil {
+	if f.Period.Story, err = loadStory(ctx, q, p); err != nil {
 		return nil, err
 	}
-	if f.FollowUp, err = buildFollowUp(ctx, tx, p); err != nil {
+	if f.FollowUp, err = buildFollowUp(ctx, q, p); err != nil {
 		return nil, err
 	}
 	if !p.ShowSmallCells {
