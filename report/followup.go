@@ -14,6 +14,9 @@ const (
 	dimCols     = `d.sex, d.age_band, d.region, d.host_country, d.programme, d.sector`
 	groupSelect = `GROUPING(` + dimCols + `), COALESCE(` + dimCols + `)`
 	groupBy     = ` GROUP BY GROUPING SETS ((), (d.sex), (d.age_band), (d.region), (d.host_country), (d.programme), (d.sector))`
+	// dims is report_dimensions computed once per query: the planner then
+	// hash-joins it instead of looking each returnee up per row.
+	dims = `dims AS MATERIALIZED (SELECT * FROM report_dimensions)`
 	// dimFilter keeps the report's scope; rows of erased people (no d)
 	// count only in an unfiltered total. $1 programme, $2 region, $3 case
 	// worker id; $4 and $5 bound the period as instants [from, to+1 day).
@@ -27,15 +30,17 @@ var followUpQueries = []struct {
 	fill  func(ind *Indicators, m []sql.NullFloat64)
 }{
 	{"reach", `
+		WITH ` + dims + `
 		SELECT ` + groupSelect + `, count(DISTINCT c.returnee_id), count(*) FILTER (WHERE c.opened),
 		       count(*) FILTER (WHERE c.status = 'completed'), count(*) FILTER (WHERE c.status = 'missed')
 		FROM (SELECT returnee_id, due_date, status, opened_at IS NOT NULL AS opened FROM checkins
 		      UNION ALL SELECT NULL, due_date, status, opened FROM statistical_checkins) c
-		LEFT JOIN report_dimensions d ON d.returnee_id = c.returnee_id
+		LEFT JOIN dims d ON d.returnee_id = c.returnee_id
 		WHERE` + dimFilter + `AND c.due_date >= $4::date AND c.due_date < $5::date` + groupBy,
 		fillReach},
 	{"project", `
-		WITH s AS (SELECT DISTINCT ON (returnee_id) returnee_id, option FROM report_answer_facts
+		WITH ` + dims + `,
+		     s AS (SELECT DISTINCT ON (returnee_id) returnee_id, option FROM report_answer_facts
 		           WHERE indicator = 'project_status' AND kind = 'option' AND returnee_id IS NOT NULL
 		             AND answered_at >= $4 AND answered_at < $5 ORDER BY returnee_id, answered_at DESC),
 		     e AS (SELECT DISTINCT ON (returnee_id) returnee_id, number FROM report_answer_facts
@@ -43,65 +48,63 @@ var followUpQueries = []struct {
 		             AND answered_at >= $4 AND answered_at < $5 ORDER BY returnee_id, answered_at DESC)
 		SELECT ` + groupSelect + `, count(*), count(*) FILTER (WHERE s.option = 'operating'),
 		       sum(e.number) FILTER (WHERE s.option = 'operating')
-		FROM s JOIN report_dimensions d ON d.returnee_id = s.returnee_id LEFT JOIN e ON e.returnee_id = s.returnee_id
+		FROM s JOIN dims d ON d.returnee_id = s.returnee_id LEFT JOIN e ON e.returnee_id = s.returnee_id
 		WHERE d.microproject AND` + dimFilter + groupBy,
 		fillProject},
-	{"revenue", `
-		SELECT ` + groupSelect + `, percentile_cont(0.5) WITHIN GROUP (ORDER BY a.number), count(DISTINCT a.returnee_id)
-		FROM report_answer_facts a LEFT JOIN report_dimensions d ON d.returnee_id = a.returnee_id
-		WHERE a.indicator = 'project_revenue' AND a.kind = 'number' AND a.answered_at >= $4 AND a.answered_at < $5
-		  AND` + dimFilter + groupBy,
-		fillRevenue},
-	{"wellbeing", `
+	{"answers", `
+		WITH ` + dims + `
+		SELECT ` + groupSelect + `,
+		       percentile_cont(0.5) WITHIN GROUP (ORDER BY a.number) FILTER (WHERE a.indicator = 'project_revenue'),
+		       count(DISTINCT a.returnee_id) FILTER (WHERE a.indicator = 'project_revenue' AND a.number IS NOT NULL),
+		       avg((a.option = 'necessity')::int) FILTER (WHERE a.indicator = 'remigration_intention'),
+		       avg((a.option IN ('choice', 'necessity'))::int) FILTER (WHERE a.indicator = 'remigration_intention'),
+		       count(DISTINCT a.returnee_id) FILTER (WHERE a.indicator = 'remigration_intention' AND a.option IS NOT NULL),
+		       count(*) FILTER (WHERE a.indicator LIKE 'satisfaction\_%' AND a.score IS NOT NULL),
+		       avg(1 + 4 * a.score) FILTER (WHERE a.indicator LIKE 'satisfaction\_%'),
+		       count(DISTINCT a.returnee_id) FILTER (WHERE a.indicator LIKE 'satisfaction\_%' AND a.score IS NOT NULL)
+		FROM report_answer_facts a LEFT JOIN dims d ON d.returnee_id = a.returnee_id
+		WHERE a.indicator IN ('project_revenue', 'remigration_intention', 'satisfaction_return', 'satisfaction_counselling',
+		                      'satisfaction_economic', 'satisfaction_social', 'satisfaction_community', 'satisfaction_overall')
+		  AND a.answered_at >= $4 AND a.answered_at < $5 AND` + dimFilter + groupBy,
+		fillAnswers},
+	{"scores", `
+		WITH ` + dims + `
 		SELECT ` + groupSelect + `, count(*) FILTER (WHERE s.name = 'who5_percent'),
 		       avg(s.value) FILTER (WHERE s.name = 'who5_percent'),
 		       avg((s.value < 50)::int) FILTER (WHERE s.name = 'who5_percent'),
 		       avg((s.value <= 28)::int) FILTER (WHERE s.name = 'who5_percent'),
 		       avg((s.value >= 3)::int) FILTER (WHERE s.name = 'phq2'),
 		       count(DISTINCT s.returnee_id) FILTER (WHERE s.name = 'who5_percent'),
-		       count(DISTINCT s.returnee_id) FILTER (WHERE s.name = 'phq2')
-		FROM scores s LEFT JOIN report_dimensions d ON d.returnee_id = s.returnee_id
-		WHERE s.name IN ('who5_percent', 'phq2') AND s.computed_at >= $4 AND s.computed_at < $5 AND` + dimFilter + groupBy,
-		fillWellbeing},
+		       count(DISTINCT s.returnee_id) FILTER (WHERE s.name = 'phq2'),
+		       count(*) FILTER (WHERE s.name = 'composite' AND s.flow_id = 'reintegration_survey'),
+		       avg(s.value) FILTER (WHERE s.name = 'economic' AND s.flow_id = 'reintegration_survey'),
+		       avg(s.value) FILTER (WHERE s.name = 'social' AND s.flow_id = 'reintegration_survey'),
+		       avg(s.value) FILTER (WHERE s.name = 'psychosocial' AND s.flow_id = 'reintegration_survey'),
+		       avg(s.value) FILTER (WHERE s.name = 'composite' AND s.flow_id = 'reintegration_survey'),
+		       avg((s.value = 0)::int) FILTER (WHERE s.name = 'sustainable' AND s.flow_id = 'reintegration_survey'),
+		       count(DISTINCT s.returnee_id) FILTER (WHERE s.name = 'composite' AND s.flow_id = 'reintegration_survey')
+		FROM scores s LEFT JOIN dims d ON d.returnee_id = s.returnee_id
+		WHERE s.name IN ('who5_percent', 'phq2', 'economic', 'social', 'psychosocial', 'composite', 'sustainable')
+		  AND s.computed_at >= $4 AND s.computed_at < $5 AND` + dimFilter + groupBy,
+		fillScores},
 	{"wellbeing change", `
-		WITH per AS (
+		WITH ` + dims + `,
+		     per AS (
 		    SELECT returnee_id, (array_agg(value ORDER BY computed_at))[1] AS first,
 		           (array_agg(value ORDER BY computed_at DESC))[1] AS latest
 		    FROM scores WHERE name = 'who5_percent' AND returnee_id IS NOT NULL AND computed_at < $5
 		    GROUP BY returnee_id HAVING count(*) >= 2 AND max(computed_at) >= $4)
 		SELECT ` + groupSelect + `, avg(per.latest - per.first), count(*)
-		FROM per JOIN report_dimensions d ON d.returnee_id = per.returnee_id
+		FROM per JOIN dims d ON d.returnee_id = per.returnee_id
 		WHERE` + dimFilter + groupBy,
 		fillChange},
-	{"reintegration", `
-		SELECT ` + groupSelect + `, count(*) FILTER (WHERE s.name = 'composite'),
-		       avg(s.value) FILTER (WHERE s.name = 'economic'), avg(s.value) FILTER (WHERE s.name = 'social'),
-		       avg(s.value) FILTER (WHERE s.name = 'psychosocial'), avg(s.value) FILTER (WHERE s.name = 'composite'),
-		       avg((s.value = 0)::int) FILTER (WHERE s.name = 'sustainable'),
-		       count(DISTINCT s.returnee_id) FILTER (WHERE s.name = 'composite')
-		FROM scores s LEFT JOIN report_dimensions d ON d.returnee_id = s.returnee_id
-		WHERE s.flow_id = 'reintegration_survey' AND s.name IN ('economic', 'social', 'psychosocial', 'composite', 'sustainable')
-		  AND s.computed_at >= $4 AND s.computed_at < $5 AND` + dimFilter + groupBy,
-		fillReintegration},
-	{"remigration", `
-		SELECT ` + groupSelect + `, avg((a.option = 'necessity')::int), avg((a.option IN ('choice', 'necessity'))::int),
-		       count(DISTINCT a.returnee_id)
-		FROM report_answer_facts a LEFT JOIN report_dimensions d ON d.returnee_id = a.returnee_id
-		WHERE a.indicator = 'remigration_intention' AND a.kind = 'option' AND a.answered_at >= $4 AND a.answered_at < $5
-		  AND` + dimFilter + groupBy,
-		fillRemigration},
 	{"alerts", `
+		WITH ` + dims + `
 		SELECT ` + groupSelect + `, count(*), count(*) FILTER (WHERE a.acknowledged_at IS NOT NULL),
 		       count(*) FILTER (WHERE a.status = 'resolved')
-		FROM alerts a LEFT JOIN report_dimensions d ON d.returnee_id = a.returnee_id
+		FROM alerts a LEFT JOIN dims d ON d.returnee_id = a.returnee_id
 		WHERE a.created_at >= $4 AND a.created_at < $5 AND` + dimFilter + groupBy,
 		fillAlerts},
-	{"satisfaction", `
-		SELECT ` + groupSelect + `, count(*), avg(1 + 4 * a.score), count(DISTINCT a.returnee_id)
-		FROM report_answer_facts a LEFT JOIN report_dimensions d ON d.returnee_id = a.returnee_id
-		WHERE a.indicator LIKE 'satisfaction\_%' AND a.score IS NOT NULL AND a.answered_at >= $4 AND a.answered_at < $5
-		  AND` + dimFilter + groupBy,
-		fillSatisfaction},
 }
 
 // buildFollowUp runs the follow-up queries for the period.
@@ -210,8 +213,15 @@ func fillProject(ind *Indicators, m []sql.NullFloat64) {
 	}
 }
 
-func fillRevenue(ind *Indicators, m []sql.NullFloat64) {
+func fillAnswers(ind *Indicators, m []sql.NullFloat64) {
 	ind.Project.RevenueMedian = stat(m[0], m[1])
+	ind.Reintegration.RemigrationBy, ind.Reintegration.Remigration = stat(m[2], m[4]), stat(m[3], m[4])
+	ind.Satisfaction = Satisfaction{Answers: count(m[5]), Mean: stat(m[6], m[7])}
+}
+
+func fillScores(ind *Indicators, m []sql.NullFloat64) {
+	fillWellbeing(ind, m[:7])
+	fillReintegration(ind, m[7:])
 }
 
 func fillWellbeing(ind *Indicators, m []sql.NullFloat64) {
@@ -230,17 +240,9 @@ func fillReintegration(ind *Indicators, m []sql.NullFloat64) {
 	r.Composite, r.BelowShare = stat(m[4], m[6]), stat(m[5], m[6])
 }
 
-func fillRemigration(ind *Indicators, m []sql.NullFloat64) {
-	ind.Reintegration.RemigrationBy, ind.Reintegration.Remigration = stat(m[0], m[2]), stat(m[1], m[2])
-}
-
 func fillAlerts(ind *Indicators, m []sql.NullFloat64) {
 	a := &ind.Alerts
 	a.Opened, a.Acknowledged, a.Resolved = count(m[0]), count(m[1]), count(m[2])
-}
-
-func fillSatisfaction(ind *Indicators, m []sql.NullFloat64) {
-	ind.Satisfaction = Satisfaction{Answers: count(m[0]), Mean: stat(m[1], m[2])}
 }
 
 // alertTimings fills the time to acknowledge by severity, for the total.
@@ -250,11 +252,12 @@ func alertTimings(ctx context.Context, q Querier, args []any, total *Indicators)
 		total.Alerts.BySeverity[s] = AlertTiming{}
 	}
 	rows, err := q.QueryContext(ctx, `
+		WITH `+dims+`
 		SELECT a.severity, count(*),
 		       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM a.acknowledged_at - a.created_at) / 3600),
 		       percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM a.acknowledged_at - a.created_at) / 3600),
 		       count(a.acknowledged_at)
-		FROM alerts a LEFT JOIN report_dimensions d ON d.returnee_id = a.returnee_id
+		FROM alerts a LEFT JOIN dims d ON d.returnee_id = a.returnee_id
 		WHERE a.created_at >= $4 AND a.created_at < $5 AND`+dimFilter+`GROUP BY a.severity`, args...)
 	if err != nil {
 		return fmt.Errorf("follow-up alert timings: %w", err)
@@ -276,10 +279,11 @@ func alertTimings(ctx context.Context, q Querier, args []any, total *Indicators)
 // revenueTrend fills the median revenue of each month of the period.
 func revenueTrend(ctx context.Context, q Querier, args []any, total *Indicators) error {
 	rows, err := q.QueryContext(ctx, `
+		WITH `+dims+`
 		SELECT date_trunc('month', a.answered_at AT TIME ZONE 'UTC')::date, percentile_cont(0.5) WITHIN GROUP (ORDER BY a.number),
 		       count(DISTINCT a.returnee_id)
-		FROM report_answer_facts a LEFT JOIN report_dimensions d ON d.returnee_id = a.returnee_id
-		WHERE a.indicator = 'project_revenue' AND a.kind = 'number' AND a.answered_at >= $4 AND a.answered_at < $5
+		FROM report_answer_facts a LEFT JOIN dims d ON d.returnee_id = a.returnee_id
+		WHERE a.indicator = 'project_revenue' AND a.answered_at >= $4 AND a.answered_at < $5
 		  AND`+dimFilter+`GROUP BY 1 ORDER BY 1`, args...)
 	if err != nil {
 		return fmt.Errorf("follow-up revenue trend: %w", err)
