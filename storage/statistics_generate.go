@@ -25,7 +25,9 @@ type Synthetic struct {
 
 // GenerateSynthetic fills the database with made-up returnees (references
 // SYN-000001…), their check-ins (12 each), answers spread over the year
-// before Now across every indicator the default flows record, the
+// before Now in the order they arrive (as in production, where answers
+// are appended as people give them) across every indicator the default
+// flows record, the
 // screening and survey scores that go with them, and alerts, in one
 // transaction and with set-based SQL so a million answers take seconds.
 // The random numbers are seeded: two runs give the same data.
@@ -99,8 +101,8 @@ func GenerateSynthetic(ctx context.Context, db *sql.DB, s Synthetic) error {
 				       (ARRAY['','','','','','economic','social','psychosocial','',''])[k + 1],
 				       (ARRAY['project_status','project_revenue','project_employees','who5_item','phq2_item','','','',
 				              'remigration_intention','satisfaction_overall'])[k + 1],
-				       $1::timestamptz - random() * interval '365 days'
-				FROM g JOIN ids ON ids.n = g.n`,
+				       $1::timestamptz - interval '365 days' + (i::float8 / $2) * interval '365 days' - random() * interval '1 hour'
+				FROM g JOIN ids ON ids.n = g.n ORDER BY i`,
 				[]any{s.Now, s.Answers}},
 			{"scores", `
 				INSERT INTO scores (returnee_id, flow_id, name, value, computed_at)
