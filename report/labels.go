@@ -126,6 +126,15 @@ func (l L) Country(code string) string {
 	return n[map[string]int{"fr": 0, "en": 1, "ar": 2}[l.lang]]
 }
 
+// Colon is what separates a label from its figure: French puts a space
+// before the colon.
+func (l L) Colon() string {
+	if l.lang == "fr" {
+		return " : "
+	}
+	return ": "
+}
+
 // Date writes a day as 15/03/2026.
 func (l L) Date(s string) string {
 	t, err := time.Parse("2006-01-02", s)

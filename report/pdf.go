@@ -64,19 +64,19 @@ func writePDF(w io.Writer, f *Factsheet, l L) error {
 
 	heading(pdf, txt(strings.ToUpper(l.T("period", C(p.Assisted), l.Date(f.From), l.Date(f.To)))))
 	pdf.SetFont("Helvetica", "", 10)
-	pdf.CellFormat(0, 5.5, txt(l.T("female")+" : "+C(p.Female)+"   "+l.T("male")+" : "+C(p.Male)), "", 1, "L", false, 0, "")
+	pdf.CellFormat(0, 5.5, txt(l.T("female")+l.Colon()+C(p.Female)+"   "+l.T("male")+l.Colon()+C(p.Male)), "", 1, "L", false, 0, "")
 	pdf.SetFont("Helvetica", "B", 10)
 	pdf.CellFormat(0, 6, txt(l.T("assistance")), "", 1, "L", false, 0, "")
 	pdf.SetFont("Helvetica", "", 10)
 	for _, k := range sortedKeys(p.Assistance) {
-		pdf.CellFormat(0, 5.5, txt(l.T(k)+" : "+C(p.Assistance[k])), "", 1, "L", false, 0, "")
+		pdf.CellFormat(0, 5.5, txt(l.T(k)+l.Colon()+C(p.Assistance[k])), "", 1, "L", false, 0, "")
 	}
 	top = pdf.GetY() + 2
-	drawChart(pdf, charts[2], 15, top, 120, txt)
+	drawChart(pdf, charts[2], 15, top, 180, txt)
 	pdf.SetY(top + chartHeight(charts[2]) + 2)
 	if s := p.Story; s != nil {
 		pdf.SetFont("Helvetica", "B", 11)
-		pdf.CellFormat(0, 6, txt(l.T("story")+" : "+s.Title), "", 1, "L", false, 0, "")
+		pdf.CellFormat(0, 6, txt(l.T("story")+l.Colon()+s.Title), "", 1, "L", false, 0, "")
 		pdf.SetFont("Helvetica", "", 9)
 		pdf.MultiCell(0, 4.5, txt(s.Text), "", "L", false)
 	}
@@ -94,7 +94,7 @@ func writePDF(w io.Writer, f *Factsheet, l L) error {
 	pdf.Ln(3)
 	for _, s := range Severities {
 		a := f.FollowUp.Total.Alerts.BySeverity[s]
-		line := l.T("ack", l.T(s)) + " : " + S(a.P50, 1) + " / " + S(a.P90, 1) + " (" + C(a.Opened) + ")"
+		line := l.T("ack", l.T(s)) + l.Colon() + S(a.P50, 1) + " / " + S(a.P90, 1) + " (" + C(a.Opened) + ")"
 		pdf.CellFormat(0, 5.5, txt(line), "", 1, "L", false, 0, "")
 	}
 	if len(f.Suppressed) > 0 {

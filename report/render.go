@@ -44,7 +44,7 @@ func scopeLine(f *Factsheet, l L) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return l.T("scope") + " : " + strings.Join(parts, ", ")
+	return l.T("scope") + l.Colon() + strings.Join(parts, ", ")
 }
 
 func writeMarkdown(w io.Writer, f *Factsheet, l L) error {
