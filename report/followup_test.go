@@ -124,11 +124,14 @@ func TestFollowUpIndicators(t *testing.T) {
 	}
 }
 
-// A returnee's erasure leaves the period's reach and response rate as they were.
+// A returnee's erasure leaves the period's reach and response rate as they
+// were, and takes their success story away.
 func TestFollowUpAfterErasure(t *testing.T) {
 	db, _ := storagetest.NewDatabase(t)
 	seedFollowUp(t, db)
 	before := buildQ2(t, db, true).FollowUp.Total.Reach
+	exec(t, db, `INSERT INTO success_stories (returnee_id, title, text, told_on, consented)
+		SELECT id, 'R. 1', 'A story.', '2018-05-01', true FROM returnees WHERE ref = 'R-1'`)
 	for _, ref := range []string{"R-1", "R-9"} {
 		if err := storage.InTx(context.Background(), db, func(tx *sql.Tx) error {
 			var id int64
@@ -140,7 +143,11 @@ func TestFollowUpAfterErasure(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	after := buildQ2(t, db, true).FollowUp.Total.Reach
+	f := buildQ2(t, db, true)
+	after := f.FollowUp.Total.Reach
+	if f.Period.Story != nil {
+		t.Errorf("an erased person's success story is still published: %+v", f.Period.Story)
+	}
 	if before.Sent != after.Sent || before.Completed != after.Completed || before.Missed != after.Missed || before.ResponseRate.Value != after.ResponseRate.Value {
 		t.Errorf("reach before erasure %+v, after %+v", before, after)
 	}

@@ -81,7 +81,7 @@ func commands() map[string]command {
 		"alerts":    {"alerts list", runAlerts},
 		"schedule":  {"schedule preview --ref REF", runSchedule},
 		"updates":   {"updates dead-letters [--retry ID]", runUpdates},
-		"report":    {"report factsheet --from DATE --to DATE --format pdf|html|md|xlsx|json --out FILE", runReport},
+		"report":    {"report factsheet --from DATE --to DATE --format pdf|html|md|xlsx|json --out FILE | report story", runReport},
 		"dev":       {"dev generate --returnees N --answers N (synthetic data, never on production)", runDev},
 		"health":    {"ask the local server whether it is ready (for container health checks)", runHealth},
 	}

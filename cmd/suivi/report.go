@@ -16,6 +16,7 @@ import (
 func runReport(ctx context.Context, env *Env, args []string) error {
 	return subcommand(ctx, env, "report", args, map[string]func(context.Context, *Env, []string) error{
 		"factsheet": runReportFactsheet,
+		"story":     runReportStory,
 	})
 }
 

@@ -126,6 +126,16 @@ func TestFactsheetReferenceFigures(t *testing.T) {
 	c.must(t, "returnees", "import", fixtureCSV)
 	checkReference(t, c, "after import")
 
+	// A consented success story of the period shows; one needs --consented.
+	story := []string{"report", "story", "--ref", "MA-2018-0076", "--title", "L'histoire de N. F.", "--text", "Revenu d'Espagne, il élève des bovins.", "--told-on", "2018-05-10"}
+	if _, err := c.run(story...); err == nil || !strings.Contains(err.Error(), "--consented") {
+		t.Errorf("a story without consent: %v", err)
+	}
+	c.must(t, append(story, "--consented")...)
+	if s := at(t, c.factsheetJSON(t), "period.success_story.title"); s != "L'histoire de N. F." {
+		t.Errorf("success story %v", s)
+	}
+
 	ctx := context.Background()
 	for _, ref := range erasedRefs(t, c) {
 		r, err := storage.ReturneeByRef(ctx, c.db, ref)
@@ -143,8 +153,8 @@ func TestFactsheetReferenceFigures(t *testing.T) {
 		t.Fatalf("%d statistical records, want 3", n)
 	}
 	checkReference(t, c, "after erasing three returnees")
-	if n := c.count(t, `SELECT count(*) FROM audit_log WHERE action = 'report.factsheet'`); n != 4 {
-		t.Errorf("%d factsheets in the audit log, want 4", n)
+	if n := c.count(t, `SELECT count(*) FROM audit_log WHERE action = 'report.factsheet'`); n != 5 {
+		t.Errorf("%d factsheets in the audit log, want 5", n)
 	}
 }
 
