@@ -80,7 +80,7 @@ var sqlEraseReturnee = []string{
 	`DELETE FROM conversations WHERE returnee_id = $1`,
 	`INSERT INTO statistical_records (sex, age_at_return, return_month, host_country, region, programme,
 	     assistance, sector, vulnerabilities)
-	 SELECT sex, date_part('year', age(return_date, birth_date))::int, date_trunc('month', return_date)::date,
+	 SELECT sex, date_part('year', age(return_date::timestamp, birth_date::timestamp))::int, date_trunc('month', return_date)::date,
 	     host_country, region, programme, assistance, sector, vulnerabilities
 	 FROM returnees
 	 WHERE id = $1 AND status <> 'deleted' AND sex IS NOT NULL AND birth_date IS NOT NULL AND return_date IS NOT NULL`,
