@@ -30,13 +30,17 @@ var followUpQueries = []struct {
 	fill  func(ind *Indicators, m []sql.NullFloat64)
 }{
 	{"reach", `
-		WITH ` + dims + `
-		SELECT ` + groupSelect + `, count(DISTINCT c.returnee_id), count(*) FILTER (WHERE c.opened),
-		       count(*) FILTER (WHERE c.status = 'completed'), count(*) FILTER (WHERE c.status = 'missed')
-		FROM (SELECT returnee_id, due_date, status, opened_at IS NOT NULL AS opened FROM checkins
-		      UNION ALL SELECT NULL, due_date, status, opened FROM statistical_checkins) c
-		LEFT JOIN dims d ON d.returnee_id = c.returnee_id
-		WHERE` + dimFilter + `AND c.due_date >= $4::date AND c.due_date < $5::date` + groupBy,
+		WITH ` + dims + `,
+		     per AS (
+		    SELECT c.returnee_id, count(*) FILTER (WHERE c.opened) AS sent,
+		           count(*) FILTER (WHERE c.status = 'completed') AS completed, count(*) FILTER (WHERE c.status = 'missed') AS missed
+		    FROM (SELECT returnee_id, due_date, status, opened_at IS NOT NULL AS opened FROM checkins
+		          UNION ALL SELECT NULL, due_date, status, opened FROM statistical_checkins) c
+		    WHERE c.due_date >= $4::date AND c.due_date < $5::date
+		    GROUP BY c.returnee_id)
+		SELECT ` + groupSelect + `, count(per.returnee_id), sum(sent), sum(completed), sum(missed)
+		FROM per LEFT JOIN dims d ON d.returnee_id = per.returnee_id
+		WHERE` + dimFilter + groupBy,
 		fillReach},
 	{"project", `
 		WITH ` + dims + `,
@@ -51,41 +55,69 @@ var followUpQueries = []struct {
 		FROM s JOIN dims d ON d.returnee_id = s.returnee_id LEFT JOIN e ON e.returnee_id = s.returnee_id
 		WHERE d.microproject AND` + dimFilter + groupBy,
 		fillProject},
-	{"answers", `
+	{"revenue", `
 		WITH ` + dims + `
-		SELECT ` + groupSelect + `,
-		       percentile_cont(0.5) WITHIN GROUP (ORDER BY a.number) FILTER (WHERE a.indicator = 'project_revenue'),
-		       count(DISTINCT a.returnee_id) FILTER (WHERE a.indicator = 'project_revenue' AND a.number IS NOT NULL),
-		       avg((a.option = 'necessity')::int) FILTER (WHERE a.indicator = 'remigration_intention'),
-		       avg((a.option IN ('choice', 'necessity'))::int) FILTER (WHERE a.indicator = 'remigration_intention'),
-		       count(DISTINCT a.returnee_id) FILTER (WHERE a.indicator = 'remigration_intention' AND a.option IS NOT NULL),
-		       count(*) FILTER (WHERE a.indicator LIKE 'satisfaction\_%' AND a.score IS NOT NULL),
-		       avg(1 + 4 * a.score) FILTER (WHERE a.indicator LIKE 'satisfaction\_%'),
-		       count(DISTINCT a.returnee_id) FILTER (WHERE a.indicator LIKE 'satisfaction\_%' AND a.score IS NOT NULL)
+		SELECT ` + groupSelect + `, percentile_cont(0.5) WITHIN GROUP (ORDER BY a.number), count(DISTINCT a.returnee_id)
 		FROM report_answer_facts a LEFT JOIN dims d ON d.returnee_id = a.returnee_id
-		WHERE a.indicator IN ('project_revenue', 'remigration_intention', 'satisfaction_return', 'satisfaction_counselling',
-		                      'satisfaction_economic', 'satisfaction_social', 'satisfaction_community', 'satisfaction_overall')
-		  AND a.answered_at >= $4 AND a.answered_at < $5 AND` + dimFilter + groupBy,
+		WHERE a.indicator = 'project_revenue' AND a.number IS NOT NULL AND a.answered_at >= $4 AND a.answered_at < $5
+		  AND` + dimFilter + groupBy,
+		fillRevenue},
+	// Answers and scores are summed per person first, so the grouping sets
+	// hash a row per person instead of sorting every answer six times.
+	{"answers", `
+		WITH ` + dims + `,
+		     per AS (
+		    SELECT a.returnee_id,
+		           count(*) FILTER (WHERE a.indicator = 'remigration_intention' AND a.option IS NOT NULL) AS remig_n,
+		           count(*) FILTER (WHERE a.indicator = 'remigration_intention' AND a.option = 'necessity') AS remig_nec,
+		           count(*) FILTER (WHERE a.indicator = 'remigration_intention' AND a.option IN ('choice', 'necessity')) AS remig_any,
+		           count(*) FILTER (WHERE a.indicator LIKE 'satisfaction\_%' AND a.score IS NOT NULL) AS sat_n,
+		           sum(1 + 4 * a.score) FILTER (WHERE a.indicator LIKE 'satisfaction\_%') AS sat_sum
+		    FROM report_answer_facts a
+		    WHERE a.indicator IN ('remigration_intention', 'satisfaction_return', 'satisfaction_counselling',
+		                          'satisfaction_economic', 'satisfaction_social', 'satisfaction_community', 'satisfaction_overall')
+		      AND a.answered_at >= $4 AND a.answered_at < $5
+		    GROUP BY a.returnee_id)
+		SELECT ` + groupSelect + `,
+		       sum(remig_nec)::float8 / NULLIF(sum(remig_n), 0)::float8, sum(remig_any)::float8 / NULLIF(sum(remig_n), 0)::float8,
+		       count(per.returnee_id) FILTER (WHERE remig_n > 0),
+		       sum(sat_n), sum(sat_sum) / NULLIF(sum(sat_n), 0)::float8, count(per.returnee_id) FILTER (WHERE sat_n > 0)
+		FROM per LEFT JOIN dims d ON d.returnee_id = per.returnee_id
+		WHERE` + dimFilter + groupBy,
 		fillAnswers},
 	{"scores", `
-		WITH ` + dims + `
-		SELECT ` + groupSelect + `, count(*) FILTER (WHERE s.name = 'who5_percent'),
-		       avg(s.value) FILTER (WHERE s.name = 'who5_percent'),
-		       avg((s.value < 50)::int) FILTER (WHERE s.name = 'who5_percent'),
-		       avg((s.value <= 28)::int) FILTER (WHERE s.name = 'who5_percent'),
-		       avg((s.value >= 3)::int) FILTER (WHERE s.name = 'phq2'),
-		       count(DISTINCT s.returnee_id) FILTER (WHERE s.name = 'who5_percent'),
-		       count(DISTINCT s.returnee_id) FILTER (WHERE s.name = 'phq2'),
-		       count(*) FILTER (WHERE s.name = 'composite' AND s.flow_id = 'reintegration_survey'),
-		       avg(s.value) FILTER (WHERE s.name = 'economic' AND s.flow_id = 'reintegration_survey'),
-		       avg(s.value) FILTER (WHERE s.name = 'social' AND s.flow_id = 'reintegration_survey'),
-		       avg(s.value) FILTER (WHERE s.name = 'psychosocial' AND s.flow_id = 'reintegration_survey'),
-		       avg(s.value) FILTER (WHERE s.name = 'composite' AND s.flow_id = 'reintegration_survey'),
-		       avg((s.value = 0)::int) FILTER (WHERE s.name = 'sustainable' AND s.flow_id = 'reintegration_survey'),
-		       count(DISTINCT s.returnee_id) FILTER (WHERE s.name = 'composite' AND s.flow_id = 'reintegration_survey')
-		FROM scores s LEFT JOIN dims d ON d.returnee_id = s.returnee_id
-		WHERE s.name IN ('who5_percent', 'phq2', 'economic', 'social', 'psychosocial', 'composite', 'sustainable')
-		  AND s.computed_at >= $4 AND s.computed_at < $5 AND` + dimFilter + groupBy,
+		WITH ` + dims + `,
+		     per AS (
+		    SELECT s.returnee_id,
+		           count(*) FILTER (WHERE s.name = 'who5_percent') AS w_n,
+		           sum(s.value) FILTER (WHERE s.name = 'who5_percent') AS w_sum,
+		           count(*) FILTER (WHERE s.name = 'who5_percent' AND s.value < 50) AS w_50,
+		           count(*) FILTER (WHERE s.name = 'who5_percent' AND s.value <= 28) AS w_28,
+		           count(*) FILTER (WHERE s.name = 'phq2') AS p_n,
+		           count(*) FILTER (WHERE s.name = 'phq2' AND s.value >= 3) AS p_pos,
+		           count(*) FILTER (WHERE s.flow_id = 'reintegration_survey' AND s.name = 'composite') AS c_n,
+		           sum(s.value) FILTER (WHERE s.flow_id = 'reintegration_survey' AND s.name = 'composite') AS c_sum,
+		           count(*) FILTER (WHERE s.flow_id = 'reintegration_survey' AND s.name = 'economic') AS e_n,
+		           sum(s.value) FILTER (WHERE s.flow_id = 'reintegration_survey' AND s.name = 'economic') AS e_sum,
+		           count(*) FILTER (WHERE s.flow_id = 'reintegration_survey' AND s.name = 'social') AS so_n,
+		           sum(s.value) FILTER (WHERE s.flow_id = 'reintegration_survey' AND s.name = 'social') AS so_sum,
+		           count(*) FILTER (WHERE s.flow_id = 'reintegration_survey' AND s.name = 'psychosocial') AS ps_n,
+		           sum(s.value) FILTER (WHERE s.flow_id = 'reintegration_survey' AND s.name = 'psychosocial') AS ps_sum,
+		           count(*) FILTER (WHERE s.flow_id = 'reintegration_survey' AND s.name = 'sustainable') AS su_n,
+		           count(*) FILTER (WHERE s.flow_id = 'reintegration_survey' AND s.name = 'sustainable' AND s.value = 0) AS su_below
+		    FROM scores s
+		    WHERE s.name IN ('who5_percent', 'phq2', 'economic', 'social', 'psychosocial', 'composite', 'sustainable')
+		      AND s.computed_at >= $4 AND s.computed_at < $5
+		    GROUP BY s.returnee_id)
+		SELECT ` + groupSelect + `, sum(w_n), sum(w_sum) / NULLIF(sum(w_n), 0)::float8,
+		       sum(w_50)::float8 / NULLIF(sum(w_n), 0)::float8, sum(w_28)::float8 / NULLIF(sum(w_n), 0)::float8,
+		       sum(p_pos)::float8 / NULLIF(sum(p_n), 0)::float8,
+		       count(per.returnee_id) FILTER (WHERE w_n > 0), count(per.returnee_id) FILTER (WHERE p_n > 0),
+		       sum(c_n), sum(e_sum) / NULLIF(sum(e_n), 0)::float8, sum(so_sum) / NULLIF(sum(so_n), 0)::float8,
+		       sum(ps_sum) / NULLIF(sum(ps_n), 0)::float8, sum(c_sum) / NULLIF(sum(c_n), 0)::float8,
+		       sum(su_below)::float8 / NULLIF(sum(su_n), 0)::float8, count(per.returnee_id) FILTER (WHERE c_n > 0)
+		FROM per LEFT JOIN dims d ON d.returnee_id = per.returnee_id
+		WHERE` + dimFilter + groupBy,
 		fillScores},
 	{"wellbeing change", `
 		WITH ` + dims + `,
@@ -213,10 +245,11 @@ func fillProject(ind *Indicators, m []sql.NullFloat64) {
 	}
 }
 
+func fillRevenue(ind *Indicators, m []sql.NullFloat64) { ind.Project.RevenueMedian = stat(m[0], m[1]) }
+
 func fillAnswers(ind *Indicators, m []sql.NullFloat64) {
-	ind.Project.RevenueMedian = stat(m[0], m[1])
-	ind.Reintegration.RemigrationBy, ind.Reintegration.Remigration = stat(m[2], m[4]), stat(m[3], m[4])
-	ind.Satisfaction = Satisfaction{Answers: count(m[5]), Mean: stat(m[6], m[7])}
+	ind.Reintegration.RemigrationBy, ind.Reintegration.Remigration = stat(m[0], m[2]), stat(m[1], m[2])
+	ind.Satisfaction = Satisfaction{Answers: count(m[3]), Mean: stat(m[4], m[5])}
 }
 
 func fillScores(ind *Indicators, m []sql.NullFloat64) {

@@ -65,6 +65,24 @@ func seedFollowUp(t *testing.T, db *sql.DB) {
 		UNION ALL SELECT id, 'wellbeing', 'who5_percent', 60, '2018-06-01Z' FROM returnees WHERE sex = 'F'
 		UNION ALL SELECT id, 'wellbeing', 'who5_percent', 20, '2018-06-01Z' FROM returnees WHERE sex = 'M'
 		UNION ALL SELECT id, 'wellbeing', 'phq2', 4, '2018-06-01Z' FROM returnees WHERE sex = 'M'`)
+	// Reintegration surveys in May: women composite 0.8 (sustainable),
+	// men 0.4 (below the threshold); economic 1 for all. Remigration: the
+	// men by necessity, the women not. Satisfaction: score 1 (5 of 5) for
+	// the women, 0.5 (3 of 5) for the men.
+	exec(t, db, `
+		INSERT INTO scores (returnee_id, flow_id, name, value, computed_at)
+		SELECT id, 'reintegration_survey', n.name, CASE n.name WHEN 'economic' THEN 1
+		           WHEN 'sustainable' THEN CASE WHEN sex = 'F' THEN 1 ELSE 0 END
+		           ELSE CASE WHEN sex = 'F' THEN 0.8 ELSE 0.4 END END, timestamptz '2018-05-20Z'
+		FROM returnees, (VALUES ('economic'), ('social'), ('psychosocial'), ('composite'), ('sustainable')) n(name)`)
+	exec(t, db, `
+		INSERT INTO answers (returnee_id, flow_id, question_id, value, score, indicator, answered_at)
+		SELECT id, 'reintegration_survey', 'remigration',
+		       jsonb_build_object('kind', 'option', 'option', CASE WHEN sex = 'F' THEN 'no' ELSE 'necessity' END), NULL::float8,
+		       'remigration_intention', timestamptz '2018-05-20Z' FROM returnees
+		UNION ALL
+		SELECT id, 'satisfaction', 'overall', '{"kind":"option","option":"x"}', CASE WHEN sex = 'F' THEN 1 ELSE 0.5 END,
+		       'satisfaction_overall', '2018-05-21Z' FROM returnees`)
 	// Alerts in Q2: one high per man, acknowledged after n hours.
 	exec(t, db, `
 		INSERT INTO alerts (returnee_id, category, severity, status, created_at, acknowledged_at)
@@ -102,6 +120,15 @@ func TestFollowUpIndicators(t *testing.T) {
 	wantStat(t, "WHO-5 at most 28", tot.Wellbeing.AtMost28, 0.5)
 	wantStat(t, "PHQ-2 positive", tot.Wellbeing.PHQ2Pos, 1)
 	wantStat(t, "WHO-5 change", tot.Wellbeing.Change, 20)
+	wantCount(t, "surveys", tot.Reintegration.Surveys, 12)
+	wantStat(t, "economic", tot.Reintegration.Economic, 1)
+	wantStat(t, "composite", tot.Reintegration.Composite, 0.6)
+	wantStat(t, "below threshold", tot.Reintegration.BelowShare, 0.5)
+	wantStat(t, "remigration by necessity", tot.Reintegration.RemigrationBy, 0.5)
+	wantCount(t, "satisfaction answers", tot.Satisfaction.Answers, 12)
+	wantStat(t, "satisfaction", tot.Satisfaction.Mean, 4)
+	wantStat(t, "women's satisfaction", f.FollowUp.Breakdown["sex"]["F"].Satisfaction.Mean, 5)
+	wantStat(t, "men's composite", f.FollowUp.Breakdown["sex"]["M"].Reintegration.Composite, 0.4)
 	wantCount(t, "alerts opened", tot.Alerts.Opened, 6)
 	wantCount(t, "alerts acknowledged", tot.Alerts.Acknowledged, 6)
 	wantStat(t, "high p50", tot.Alerts.BySeverity["high"].P50, 3.5)
