@@ -19,8 +19,52 @@ var (
 func Suppress(f *Factsheet) []string {
 	var paths []string
 	walk(reflect.ValueOf(f).Elem(), "", &paths)
+	complementary(f, &paths)
 	sort.Strings(paths)
 	return paths
+}
+
+// part is one cell of a total that is published with its parts.
+type part struct {
+	c    *Count
+	path string
+}
+
+// complementary hides a second part of a total when only one is hidden,
+// since the total minus the others would give it away: the smallest other
+// part that is not zero.
+func complementary(f *Factsheet, paths *[]string) {
+	y, p, m := &f.YearToDate, &f.Period, &f.Period.Microprojects
+	groups := [][]part{
+		{{&y.Female, "year_to_date.female"}, {&y.Male, "year_to_date.male"}},
+		{{&p.Female, "period.female"}, {&p.Male, "period.male"}},
+		{{&m.Agriculture, "period.microprojects.agriculture"}, {&m.Services, "period.microprojects.services"},
+			{&m.Commerce, "period.microprojects.commerce"}, {&m.Other, "period.microprojects.other"}},
+	}
+	var hosts []part
+	for i := range y.HostCountries {
+		c := &y.HostCountries[i]
+		hosts = append(hosts, part{&c.Count, "year_to_date.host_countries." + c.Code})
+	}
+	groups = append(groups, hosts)
+	for _, g := range groups {
+		hidden, next := 0, -1
+		for i, pt := range g {
+			switch {
+			case pt.c.Hidden:
+				hidden++
+			case pt.c.N > 0 && (next < 0 || pt.c.N < g[next].c.N):
+				next = i
+			}
+		}
+		if hidden == 1 && next >= 0 {
+			g[next].c.Hidden = true
+			*paths = append(*paths, g[next].path)
+		}
+	}
+	for i := range y.HostCountries {
+		y.HostCountries[i].Suppressed = y.HostCountries[i].Count.Hidden
+	}
 }
 
 // Small reports whether a count is about fewer than MinCell people.
