@@ -136,6 +136,14 @@ func TestFactsheetReferenceFigures(t *testing.T) {
 		t.Errorf("a story without consent: %v", err)
 	}
 	c.must(t, append(story, "--consented")...)
+
+	// A case worker's own caseload, in full.
+	mine := c.factsheetJSON(t, "--caseworker", "cw.amina")
+	want := c.count(t, `SELECT count(*) FROM returnees r JOIN staff s ON s.id = r.caseworker_id
+		WHERE s.handle = 'cw.amina' AND r.return_date BETWEEN '2018-04-01' AND '2018-06-30'`)
+	if got := at(t, mine, "period.assisted"); got != float64(want) || at(t, mine, "small_cells") != "shown" || len(at(t, mine, "suppressed").([]any)) != 0 {
+		t.Errorf("cw.amina's caseload: %v assisted (want %d), small cells %v, suppressed %v", got, want, at(t, mine, "small_cells"), at(t, mine, "suppressed"))
+	}
 	if s := at(t, c.factsheetJSON(t), "period.success_story.title"); s != "L'histoire de N. F." {
 		t.Errorf("success story %v", s)
 	}
@@ -157,8 +165,8 @@ func TestFactsheetReferenceFigures(t *testing.T) {
 		t.Fatalf("%d statistical records, want 3", n)
 	}
 	checkReference(t, c, "after erasing three returnees")
-	if n := c.count(t, `SELECT count(*) FROM audit_log WHERE action = 'report.factsheet'`); n != 5 {
-		t.Errorf("%d factsheets in the audit log, want 5", n)
+	if n := c.count(t, `SELECT count(*) FROM audit_log WHERE action = 'report.factsheet'`); n != 6 {
+		t.Errorf("%d factsheets in the audit log, want 6", n)
 	}
 }
 
