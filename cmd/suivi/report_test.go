@@ -137,6 +137,15 @@ func TestFactsheetReferenceFigures(t *testing.T) {
 	}
 	c.must(t, append(story, "--consented")...)
 
+	// The year to date from another day, one region.
+	ytd := c.factsheetJSON(t, "--ytd-from", "2018-03-01", "--region", "Oriental", "--small-cells", "show")
+	wantYTD := c.count(t, `SELECT count(*) FROM returnees WHERE region = 'Oriental' AND return_date BETWEEN '2018-03-01' AND '2018-06-30'`)
+	wantPeriod := c.count(t, `SELECT count(*) FROM returnees WHERE region = 'Oriental' AND return_date BETWEEN '2018-04-01' AND '2018-06-30'`)
+	if at(t, ytd, "year_to_date.assisted") != float64(wantYTD) || at(t, ytd, "period.assisted") != float64(wantPeriod) || at(t, ytd, "ytd_from") != "2018-03-01" {
+		t.Errorf("Oriental since 2018-03-01: %v and %v in the period, want %d and %d",
+			at(t, ytd, "year_to_date.assisted"), at(t, ytd, "period.assisted"), wantYTD, wantPeriod)
+	}
+
 	// A case worker's own caseload, in full.
 	mine := c.factsheetJSON(t, "--caseworker", "cw.amina")
 	want := c.count(t, `SELECT count(*) FROM returnees r JOIN staff s ON s.id = r.caseworker_id
@@ -165,8 +174,8 @@ func TestFactsheetReferenceFigures(t *testing.T) {
 		t.Fatalf("%d statistical records, want 3", n)
 	}
 	checkReference(t, c, "after erasing three returnees")
-	if n := c.count(t, `SELECT count(*) FROM audit_log WHERE action = 'report.factsheet'`); n != 6 {
-		t.Errorf("%d factsheets in the audit log, want 6", n)
+	if n := c.count(t, `SELECT count(*) FROM audit_log WHERE action = 'report.factsheet'`); n != 7 {
+		t.Errorf("%d factsheets in the audit log, want 7", n)
 	}
 }
 
