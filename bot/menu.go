@@ -15,7 +15,7 @@ var returneeCommands = []string{"start", "help", "language", "pause", "stop", "m
 
 // staffCommands are the commands a bound staff member sees in their chat's
 // menu; "help" takes its description from cmd_staff_help.
-var staffCommands = []string{"alerts", "case", "note", "checkin", "reply", "help"}
+var staffCommands = []string{"alerts", "case", "note", "checkin", "reply", "summary", "report", "help"}
 
 type botCommand struct {
 	Command     string `json:"command"`

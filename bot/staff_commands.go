@@ -17,7 +17,7 @@ import (
 )
 
 // command runs a staff command: /alerts, /case, /note, /checkin, /reply,
-// /help. Arguments are checked here and every refusal is answered in the
+// /summary, /report (staff_report.go), /help. Arguments are checked here and every refusal is answered in the
 // staff member's language; whether a case may be seen is followup's check.
 func (h *StaffHandler) command(ctx context.Context, tx *sql.Tx, s storage.Staff, m *tgbotapi.Message) error {
 	ref, rest := splitArg(m.CommandArguments())
@@ -76,8 +76,12 @@ func (h *StaffHandler) command(ctx context.Context, tx *sql.Tx, s storage.Staff,
 			return h.refusal(ctx, tx, s, ref, err)
 		}
 		return h.say(ctx, tx, s, "staff_reply_sent", r.Ref)
+	case "summary":
+		return h.summary(ctx, tx, s, ref)
+	case "report":
+		return h.report(ctx, tx, s, ref)
 	}
-	return h.say(ctx, tx, s, "staff_help")
+	return h.sayText(ctx, tx, s, h.Texts.Get(s.Language, "staff_help")+"\n\n"+h.Texts.Get(s.Language, "staff_help_reports"))
 }
 
 // refusal answers a refused command, or passes on a failure.

@@ -4,6 +4,7 @@
 package bot
 
 import (
+	"encoding/base64"
 	"context"
 	"encoding/json"
 	"errors"
@@ -111,7 +112,11 @@ func (c *Client) upload(ctx context.Context, method, name string, params map[str
 			rest[k] = v
 		}
 	}
-	files := []tgbotapi.RequestFile{{Name: field, Data: tgbotapi.FileBytes{Name: name, Bytes: []byte(params[tgmsg.UploadData])}}}
+	data, err := base64.StdEncoding.DecodeString(params[tgmsg.UploadData])
+	if err != nil {
+		return nil, fmt.Errorf("outbox file %s: %w", name, err)
+	}
+	files := []tgbotapi.RequestFile{{Name: field, Data: tgbotapi.FileBytes{Name: name, Bytes: data}}}
 	resp, err := c.with(ctx, c.callClient).UploadFiles(method, rest, files)
 	if err != nil {
 		return nil, scrub(c.token, err)

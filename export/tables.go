@@ -42,7 +42,7 @@ var answers = table{
 		{"kind", kindText}, {"raw_value", kindText}, {"value", kindText}, {"score", kindFloat},
 		{"dimension", kindText}, {"indicator", kindText}, {"answered_at", kindTime}},
 	query: `
-SELECT CASE WHEN s.ident THEN r.ref END, a.flow_id, c.flow_version, a.question_id, a.value->>'kind',
+SELECT CASE WHEN s.ident THEN r.ref END, a.flow_id, COALESCE(a.flow_version, c.flow_version), a.question_id, a.value->>'kind',
        CASE WHEN s.ident OR a.value->>'kind' NOT IN ('text', 'media') THEN a.value::text END,
        CASE a.value->>'kind'
            WHEN 'option'  THEN a.value->>'option'

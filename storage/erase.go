@@ -26,13 +26,21 @@ const eraseAccounts = `(SELECT chat_id FROM returnees WHERE id = $1
 //     kind and day. An open alert is resolved, since nobody can
 //     act on it any more;
 //   - conversations, check-ins (and so their planned dates), the planner's
-//     record of the person, staff's case notes, and invitations go; a
+//     record of the person, staff's case notes, their success story and
+//     invitations go; a
 //     relayed message's text and file id go with the alert's parameters;
 //   - every message queued or sent to the person's chats goes, the current
 //     one and those of accounts they used before (an old phone); the
 //     person's Telegram ids are cleared from invitations of others they
 //     may have opened; updates from those chats that failed (dead letters,
 //     which hold the raw message) go too;
+//   - a de-identified statistical record (sex, age at return, return month,
+//     host country, region, programme, assistance, sector, vulnerabilities;
+//     no reference, id or case worker) is written before the row is blanked, so the factsheet
+//     of a past period gives the same figures after the erasure (written
+//     once: a tombstone has nothing left to record); their check-in
+//     occasions stay as anonymous tallies (day due, flow, sent, outcome)
+//     for the response rate;
 //   - the returnee row keeps the case reference and the case worker alone,
 //     as a tombstone, so a later import does not bring the data back;
 //   - the audit log keeps its entries: they record staff actions by case
@@ -63,10 +71,19 @@ var sqlEraseReturnee = []string{
 	     acknowledged_by = NULL, resolved_by = NULL
 	 WHERE returnee_id = $1`,
 	`DELETE FROM case_notes WHERE returnee_id = $1`,
+	`DELETE FROM success_stories WHERE returnee_id = $1`,
 	`DELETE FROM invitations WHERE returnee_id = $1`,
+	`INSERT INTO statistical_checkins (due_date, flow_id, status, opened)
+	 SELECT due_date, flow_id, status, opened_at IS NOT NULL FROM checkins WHERE returnee_id = $1`,
 	`DELETE FROM checkins WHERE returnee_id = $1`,
 	`DELETE FROM checkin_plans WHERE returnee_id = $1`,
 	`DELETE FROM conversations WHERE returnee_id = $1`,
+	`INSERT INTO statistical_records (sex, age_at_return, return_month, host_country, region, programme,
+	     assistance, sector, vulnerabilities)
+	 SELECT sex, date_part('year', age(return_date::timestamp, birth_date::timestamp))::int, date_trunc('month', return_date)::date,
+	     host_country, region, programme, assistance, sector, vulnerabilities
+	 FROM returnees
+	 WHERE id = $1 AND status <> 'deleted' AND sex IS NOT NULL AND birth_date IS NOT NULL AND return_date IS NOT NULL`,
 	`UPDATE returnees SET sex = NULL, birth_date = NULL, return_date = NULL, host_country = '', region = '',
 	    programme = '', assistance = '{}', sector = '', vulnerabilities = '{}', telegram_id = NULL, chat_id = NULL,
 	    language = 'fr', consent = 'declined', consent_at = NULL, timezone = '',

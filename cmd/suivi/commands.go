@@ -82,6 +82,8 @@ func commands() map[string]command {
 		"export":    {"export answers|returnees|alerts --out FILE [--format csv|xlsx]", runExport},
 		"schedule":  {"schedule preview --ref REF", runSchedule},
 		"updates":   {"updates dead-letters [--retry ID]", runUpdates},
+		"report":    {"report factsheet --from DATE --to DATE --format pdf|html|md|xlsx|json --out FILE | report story", runReport},
+		"dev":       {"dev generate --returnees N --answers N (synthetic data, never on production)", runDev},
 		"health":    {"ask the local server whether it is ready (for container health checks)", runHealth},
 	}
 }

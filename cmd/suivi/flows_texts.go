@@ -207,7 +207,7 @@ func importTranslations(path, dir, lang string, trs []translation) (int, []strin
 	}
 	var written []string
 	for _, name := range slices.Sorted(maps.Keys(changed)) {
-		if err := writeFileAtomic(filepath.Join(dir, name), changed[name]); err != nil {
+		if err := writeFileAtomic(filepath.Join(dir, name), changed[name], 0o644); err != nil {
 			return 0, written, err
 		}
 		written = append(written, name)
