@@ -21,6 +21,8 @@ type File struct {
 	Field string // form field, such as "photo" or "document"
 	Name  string // file name the client gave
 	Size  int64
+
+	data []byte // the content, kept for documents (documents.go)
 }
 
 func (s *Server) record(c Call) {

@@ -113,7 +113,14 @@ func readParams(r *http.Request) (map[string]string, []File, error) {
 		var files []File
 		for field, hs := range r.MultipartForm.File {
 			for _, h := range hs {
-				files = append(files, File{Field: field, Name: h.Filename, Size: h.Size})
+				f := File{Field: field, Name: h.Filename, Size: h.Size}
+				if field == "document" {
+					var err error
+					if f.data, err = readUpload(h); err != nil {
+						return nil, nil, err
+					}
+				}
+				files = append(files, f)
 			}
 		}
 		return params, files, nil
