@@ -197,6 +197,13 @@ func (s *Sandbox) loop(ctx context.Context) error {
 		runCtx, cancel := context.WithCancel(ctx)
 		ran := make(chan error, 1)
 		go func() { ran <- a.Run(runCtx) }()
+		// What is already due (alerts of the seed) shows at once, not at
+		// cron's next minute.
+		go func() {
+			if a.Addr() != "" && runCtx.Err() == nil {
+				a.Scheduler.RunNow(runCtx)
+			}
+		}()
 		url := "http://" + a.Addr() + "/sandbox"
 		fmt.Fprintf(s.opts.Out, "\n  Suivi sandbox: open %s\n\n", url)
 		if s.opts.Ready != nil {

@@ -54,11 +54,12 @@ ensure_redis() {
   wait_for redis_up Redis
 }
 
-# chromium runs the sandbox's browser test (sandbox/browser_test.go).
+# chromium runs the sandbox's browser test (sandbox/browser_test.go); the
+# emoji font makes its screenshots show the alerts' signs.
 ensure_chromium() {
   if command -v chromium >/dev/null; then return 0; fi
   log "installing chromium"
-  apt_install chromium
+  apt_install chromium fonts-noto-color-emoji
 }
 
 main() {
