@@ -136,6 +136,7 @@ func (s *Sandbox) chatView(f *telegramtest.Server, p Person, typed []typedMessag
 
 // ahead says how far the clock was moved: "+1 month 3 days", "" when not.
 func ahead(d time.Duration) string {
+	d = d.Round(time.Minute) // the clock was set to the end of a step, a moment ago
 	days := int(d / (24 * time.Hour))
 	hours := int(d%(24*time.Hour)) / int(time.Hour)
 	switch {
