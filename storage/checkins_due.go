@@ -139,7 +139,7 @@ func HasOpenCheckin(ctx context.Context, q Querier, returneeID int64) (bool, err
 const sqlMarkCheckinOpened = `
 UPDATE checkins
 SET status = 'open', conversation_id = $2, opened_at = $3, expires_at = $4, next_action_at = $5,
-    reminders = 0, last_attempt_at = $3, updated_at = now()
+    reminders = 0, last_attempt_at = $3, updated_at = $3
 WHERE id = $1`
 
 // MarkCheckinOpened records that a check-in's conversation started.
@@ -164,7 +164,7 @@ func MoveCheckin(ctx context.Context, q Querier, id int64, openAt time.Time) err
 // succeed; failed counts it as a failure (a busy returnee is not one).
 func RecordCheckinAttempt(ctx context.Context, q Querier, id int64, at time.Time, failed bool) error {
 	if _, err := q.ExecContext(ctx, `
-		UPDATE checkins SET last_attempt_at = $2, attempts = attempts + CASE WHEN $3 THEN 1 ELSE 0 END, updated_at = now()
+		UPDATE checkins SET last_attempt_at = $2, attempts = attempts + CASE WHEN $3 THEN 1 ELSE 0 END, updated_at = $2
 		WHERE id = $1 AND status = 'planned'`, id, at, failed); err != nil {
 		return fmt.Errorf("record checkin %d attempt: %w", id, err)
 	}
@@ -194,7 +194,7 @@ func SetCheckinNextAction(ctx context.Context, q Querier, id int64, at time.Time
 // skipped or cancelled) and, for a missed one, its missed streak.
 func CloseCheckin(ctx context.Context, q Querier, id int64, status string, at time.Time, missedStreak int) error {
 	if _, err := q.ExecContext(ctx, `
-		UPDATE checkins SET status = $2, closed_at = $3, missed_streak = $4, next_action_at = NULL, updated_at = now()
+		UPDATE checkins SET status = $2, closed_at = $3, missed_streak = $4, next_action_at = NULL, updated_at = $3
 		WHERE id = $1`, id, status, at, missedStreak); err != nil {
 		return fmt.Errorf("close checkin %d: %w", id, err)
 	}
