@@ -128,6 +128,19 @@ func TestSandboxInBrowser(t *testing.T) {
 		t.Fatalf("the next check-in after a month: %v", err)
 	}
 	shot("3-next-checkin.png")
+
+	// Youness, in Arabic: the bot's words read right to left.
+	run("pick Youness", chromedp.SetValue(chromedp.CSS("#pick-returnee"), "9002"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("#pick-returnee").dispatchEvent(new Event("change"))`),
+		chromedp.WaitVisible(chromedp.CSS("#use-invitation")), chromedp.Click(chromedp.CSS("#use-invitation")))
+	press("returnee", `:language:ar$`)
+	rtlJS := `(() => { const ms = document.querySelectorAll("#returnee .msg.bot .text");
+		const m = ms[ms.length - 1];
+		return !!m && /[\u0600-\u06FF]/.test(m.textContent) && getComputedStyle(m).direction === "rtl"; })()`
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](rtlJS, polling...)); err != nil {
+		t.Fatalf("Arabic right to left: %v", err)
+	}
+	shot("4-arabic.png")
 	t.Logf("screenshots in %s", artifacts)
 }
 

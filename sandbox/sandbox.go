@@ -114,9 +114,13 @@ func (s *Sandbox) openDB(ctx context.Context) error {
 	if s.db, err = storage.Open(ctx, s.cfg.DatabaseURL); err != nil {
 		return err
 	}
-	if _, err := storage.Migrate(ctx, s.db); err != nil {
+	applied, err := storage.Migrate(ctx, s.db)
+	if err != nil {
 		s.db.Close()
 		return err
+	}
+	if len(applied) > 0 {
+		s.log.Info("database migrated", "applied", applied, "version", storage.LatestVersion())
 	}
 	return nil
 }

@@ -51,7 +51,9 @@ function fillPicker(select, chats, column) {
 
 function renderMessage(chat, m) {
   const b = el("div", { class: "msg" + (m.mine ? " mine" : " bot") + (m.deleted ? " deleted" : ""), dir: "auto", "data-id": m.id });
-  b.append(el("span", { class: "text", dir: "auto" }, m.text));
+  // The bubble's dir="auto" takes its direction from the text (its first
+  // strong character); the buttons and the date follow it.
+  b.append(el("span", { class: "text" }, m.text));
   if (m.document) {
     const name = "📄 " + m.document.name;
     b.append(el("div", {}, m.document.url ? el("a", { class: "doc", href: m.document.url, download: m.document.name }, name) : el("span", { class: "doc" }, name)));
@@ -62,13 +64,13 @@ function renderMessage(chat, m) {
       const r = el("div", { class: "row" });
       for (const btn of row) {
         if (btn.url) { r.append(el("a", { href: btn.url, target: "_blank", rel: "noopener" }, btn.text)); continue; }
-        r.append(el("button", { type: "button", dir: "auto", "data-data": btn.data, onclick: () => press(chat.id, m.id, btn.data) }, btn.text));
+        r.append(el("button", { type: "button", "data-data": btn.data, onclick: () => press(chat.id, m.id, btn.data) }, btn.text));
       }
       kb.append(r);
     }
     b.append(kb);
   }
-  b.append(el("span", { class: "meta" }, m.date + (m.edited ? " · edited" : "")));
+  b.append(el("span", { class: "meta" }, el("bdi", { dir: "ltr" }, m.date + (m.edited ? " · edited" : ""))));
   return b;
 }
 
