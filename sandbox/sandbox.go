@@ -226,6 +226,9 @@ func (s *Sandbox) loop(ctx context.Context) error {
 			stopped = true
 		}
 		close(stop) // the page's event streams end, so the server stops at once
+		s.mu.Lock()
+		s.app = nil // the page shows the restart; the clock waits for the next app
+		s.mu.Unlock()
 		cancel()
 		if !stopped {
 			runErr = <-ran
@@ -266,8 +269,11 @@ func (s *Sandbox) resetData(ctx context.Context) error {
 	return s.seed(ctx)
 }
 
-// requestRestart asks the loop for a new app and waits until it serves.
+// requestRestart asks the loop for a new app and waits until it serves;
+// a clock move waits for it, and it for a clock move.
 func (s *Sandbox) requestRestart(ctx context.Context, wipe bool) error {
+	s.busy.Lock()
+	defer s.busy.Unlock()
 	req := restart{wipe: wipe, done: make(chan struct{})}
 	select {
 	case s.restart <- req:

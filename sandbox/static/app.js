@@ -119,7 +119,8 @@ function render() {
     p.textContent = state.reload.ok ? `Reloaded at ${state.reload.at}: the new versions are used from now on.`
       : `Refused at ${state.reload.at}:\n` + (state.reload.problems.join("\n") || state.reload.error);
   }
-  if (state.notices.length) status(state.notices[state.notices.length - 1].text);
+  if (state.restarting) status("restarting…");
+  else if (state.notices.length) status(state.notices[state.notices.length - 1].text);
 }
 
 async function send(chat, text) {
