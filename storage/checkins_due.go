@@ -151,10 +151,10 @@ func MarkCheckinOpened(ctx context.Context, q Querier, id, conversationID int64,
 }
 
 // MoveCheckin sets a planned check-in's open instant (catch-up, a window
-// missed by a late tick, a retry after a failure).
-func MoveCheckin(ctx context.Context, q Querier, id int64, openAt time.Time) error {
-	if _, err := q.ExecContext(ctx, `UPDATE checkins SET open_at = $2, updated_at = now() WHERE id = $1 AND status = 'planned'`,
-		id, openAt); err != nil {
+// missed by a late tick, a retry after a failure), at now.
+func MoveCheckin(ctx context.Context, q Querier, id int64, openAt, now time.Time) error {
+	if _, err := q.ExecContext(ctx, `UPDATE checkins SET open_at = $2, updated_at = $3 WHERE id = $1 AND status = 'planned'`,
+		id, openAt, now); err != nil {
 		return fmt.Errorf("move checkin %d: %w", id, err)
 	}
 	return nil
@@ -172,19 +172,19 @@ func RecordCheckinAttempt(ctx context.Context, q Querier, id int64, at time.Time
 }
 
 // MarkCheckinReminded records reminder number n (sent at remindedAt, or nil
-// when it was passed over) and the next action's instant.
-func MarkCheckinReminded(ctx context.Context, q Querier, id int64, n int, remindedAt *time.Time, nextAction time.Time) error {
+// when it was passed over) and the next action's instant, at now.
+func MarkCheckinReminded(ctx context.Context, q Querier, id int64, n int, remindedAt *time.Time, nextAction, now time.Time) error {
 	if _, err := q.ExecContext(ctx, `
-		UPDATE checkins SET reminders = $2, reminded_at = COALESCE($3, reminded_at), next_action_at = $4, updated_at = now()
-		WHERE id = $1`, id, n, remindedAt, nextAction); err != nil {
+		UPDATE checkins SET reminders = $2, reminded_at = COALESCE($3, reminded_at), next_action_at = $4, updated_at = $5
+		WHERE id = $1`, id, n, remindedAt, nextAction, now); err != nil {
 		return fmt.Errorf("mark checkin %d reminded: %w", id, err)
 	}
 	return nil
 }
 
-// SetCheckinNextAction moves an open check-in's next reminder or expiry.
-func SetCheckinNextAction(ctx context.Context, q Querier, id int64, at time.Time) error {
-	if _, err := q.ExecContext(ctx, `UPDATE checkins SET next_action_at = $2, updated_at = now() WHERE id = $1`, id, at); err != nil {
+// SetCheckinNextAction moves an open check-in's next reminder or expiry, at now.
+func SetCheckinNextAction(ctx context.Context, q Querier, id int64, at, now time.Time) error {
+	if _, err := q.ExecContext(ctx, `UPDATE checkins SET next_action_at = $2, updated_at = $3 WHERE id = $1`, id, at, now); err != nil {
 		return fmt.Errorf("set checkin %d next action: %w", id, err)
 	}
 	return nil
