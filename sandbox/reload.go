@@ -1,11 +1,14 @@
 package sandbox
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
 	"suivi/flows"
+	"suivi/storage"
 )
 
 // reloadView is the outcome of the last reload, for the page.
@@ -25,7 +28,7 @@ func (s *Sandbox) reloadFlows(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res := &reloadView{At: s.clock.Now().In(s.cfg.Timezone).Format("02/01/2006 15:04"), Problems: []string{}}
-	_, err := s.cfg.LoadFlows()
+	cat, err := s.cfg.LoadFlows()
 	var lint *flows.LintError
 	switch {
 	case errors.As(err, &lint):
@@ -35,7 +38,11 @@ func (s *Sandbox) reloadFlows(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		res.Error = err.Error()
 	default:
-		res.OK = true
+		res.Problems, err = s.missingOpenFlows(r.Context(), cat)
+		if err != nil {
+			res.Error = err.Error()
+		}
+		res.OK = err == nil && len(res.Problems) == 0
 	}
 	s.mu.Lock()
 	s.lastReload = res
@@ -53,4 +60,21 @@ func (s *Sandbox) reloadFlows(w http.ResponseWriter, r *http.Request) {
 			s.log.Warn("flows reload: restart failed", "err", err)
 		}
 	}()
+}
+
+// missingOpenFlows names the flow versions that conversations in progress
+// need and the new catalog lacks: the app would refuse to start on it.
+func (s *Sandbox) missingOpenFlows(ctx context.Context, cat *flows.Catalog) ([]string, error) {
+	open, err := storage.OpenFlowVersions(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	missing := []string{}
+	for _, v := range open {
+		if _, ok := cat.Get(v.FlowID, v.Version); !ok {
+			missing = append(missing, fmt.Sprintf("flow %s version %d: %d conversation(s) in progress need it; keep its file (as %s.v%d.yaml)",
+				v.FlowID, v.Version, v.Conversations, v.FlowID, v.Version))
+		}
+	}
+	return missing, nil
 }

@@ -194,3 +194,53 @@ func hasFlow(st state, id string, version int) bool {
 	}
 	return false
 }
+
+// A reload that would drop the version a conversation in progress runs on
+// is refused, naming it, and the running app stays.
+func TestFlowsReloadKeepsOpenVersions(t *testing.T) {
+	dir := t.TempDir()
+	visit, err := os.ReadFile("../flows/testdata/versions/visit.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "visit.yaml"), visit, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sb := startSandbox(t, dir)
+	if code := sb.post(t, "/send", map[string]any{"chat": 7001, "text": "/checkin SBX-H-01 visit"}, nil); code != http.StatusOK {
+		t.Fatalf("send: %d", code)
+	}
+	db, err := sql.Open("postgres", sb.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM conversations WHERE flow_id = 'visit' AND status = 'active'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the case worker's /checkin did not start the visit")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := os.Remove(filepath.Join(dir, "visit.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		OK       bool     `json:"ok"`
+		Problems []string `json:"problems"`
+	}
+	if code := sb.post(t, "/flows/reload", map[string]any{}, &res); code != http.StatusUnprocessableEntity || res.OK ||
+		len(res.Problems) != 1 || !strings.Contains(res.Problems[0], "flow visit version 2") {
+		t.Fatalf("reload without the open version: %d %+v", code, res)
+	}
+	if st := sb.state(t); !hasFlow(st, "visit", 2) {
+		t.Fatalf("the running flows changed: %+v", st.Flows)
+	}
+}
