@@ -31,12 +31,25 @@ func (s *Sandbox) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /sandbox/state", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, s.snapshot())
 	})
-	mux.HandleFunc("POST /sandbox/send", s.send)
-	mux.HandleFunc("POST /sandbox/press", s.press)
-	mux.HandleFunc("POST /sandbox/clock", s.moveClock)
-	mux.HandleFunc("POST /sandbox/reset", s.reset)
-	mux.HandleFunc("POST /sandbox/flows/reload", s.reloadFlows)
+	mux.Handle("POST /sandbox/send", jsonOnly(s.send))
+	mux.Handle("POST /sandbox/press", jsonOnly(s.press))
+	mux.Handle("POST /sandbox/clock", jsonOnly(s.moveClock))
+	mux.Handle("POST /sandbox/reset", jsonOnly(s.reset))
+	mux.Handle("POST /sandbox/flows/reload", jsonOnly(s.reloadFlows))
 	mux.HandleFunc("GET /sandbox/documents/{chat}/{message}", s.document)
+}
+
+// jsonOnly refuses calls that are not JSON: a browser sends JSON to another
+// site only after asking it (CORS), which the sandbox never allows, so
+// another page open in the same browser cannot play the users or reset.
+func jsonOnly(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+			problem(w, http.StatusUnsupportedMediaType, "Content-Type: application/json expected")
+			return
+		}
+		h(w, r)
+	})
 }
 
 // writeJSON answers v as JSON.

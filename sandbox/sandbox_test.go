@@ -244,3 +244,16 @@ func TestFlowsReloadKeepsOpenVersions(t *testing.T) {
 		t.Fatalf("the running flows changed: %+v", st.Flows)
 	}
 }
+
+// A form posted from another page cannot drive the sandbox.
+func TestPageWantsJSON(t *testing.T) {
+	sb := startSandbox(t, "")
+	res, err := http.Post(sb.url+"/reset", "text/plain", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnsupportedMediaType {
+		t.Fatalf("reset posted as text/plain: %d, want 415", res.StatusCode)
+	}
+}
