@@ -10,6 +10,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"suivi/flows"
 	"suivi/followup"
 	"suivi/storage"
 	"suivi/tgmsg"
@@ -128,7 +129,7 @@ func (h *ReturneeHandler) pause(ctx context.Context, tx *sql.Tx, r storage.Retur
 	if err := followup.Pause(ctx, tx, storage.ReturneeID(r.ID), until, now); err != nil {
 		return err
 	}
-	text := h.Conv.Texts.Get(r.Language, "paused", until.Format("2006-01-02"))
+	text := h.Conv.Texts.Get(r.Language, "paused", flows.FormatDate(until))
 	return storage.EnqueueMessages(ctx, tx, h.done(r, p, text)...)
 }
 

@@ -10,6 +10,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"suivi/flows"
 	"suivi/followup"
 	"suivi/storage"
 	"suivi/tgmsg"
@@ -152,7 +153,7 @@ func (h *StaffHandler) sayText(ctx context.Context, tx *sql.Tx, s storage.Staff,
 }
 
 // staffTime is how times show in a case: the date and the time, in UTC.
-func staffTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") + " UTC" }
+func staffTime(t time.Time) string { return t.UTC().Format("02/01/2006 15:04") + " UTC" }
 
 // renderCase lays out a case for a phone: status, last contact, then
 // check-ins, scores, alerts, notes and messages, newest first.
@@ -180,7 +181,7 @@ func (h *StaffHandler) renderCase(lang string, r storage.Returnee, v storage.Cas
 	}
 	var lines []string
 	for _, c := range v.Checkins {
-		when := c.DueDate.Format("2006-01-02")
+		when := flows.FormatDate(c.DueDate)
 		if c.ClosedAt != nil {
 			when = staffTime(*c.ClosedAt)
 		} else if c.OpenedAt != nil {

@@ -39,6 +39,7 @@ type Problem struct {
 	Field  string // column name; empty when the whole row is wrong
 	Value  string
 	Reason string
+	place  string // where Line is, as the file's software shows it: "line 7", `sheet "Feuil1" row 7`
 }
 
 // Message states the problem naming the field as name (a column or a flag).
@@ -53,8 +54,12 @@ func (p Problem) Message(name string) string {
 	}
 }
 
-// Error reads like `line 7: sex "X": expected F or M`.
+// Error reads like `line 7: sex "X": expected F or M`, or for a workbook
+// `sheet "Feuil1" row 7: sex "X": expected F or M`.
 func (p Problem) Error() string {
+	if p.place != "" {
+		return fmt.Sprintf("%s: %s", p.place, p.Message(p.Field))
+	}
 	if p.Line > 0 {
 		return fmt.Sprintf("line %d: %s", p.Line, p.Message(p.Field))
 	}

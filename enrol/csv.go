@@ -71,73 +71,72 @@ func (e *ProblemsError) Unwrap() error { return storage.ErrInvalid }
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
+// separators a CSV file may use: a French-locale spreadsheet saves ";".
+var separators = []rune{',', ';', '\t'}
+
 // ReadCSV reads an import file: a header line naming the columns in any
-// order, then one returnee a line; UTF-8 with or without a byte order mark,
-// LF or CRLF line ends. Every row is checked and each problem reported with
-// its line. A file that cannot be read as a whole (no header, a missing or
-// unknown column, broken quoting) is an error wrapping storage.ErrInvalid.
+// order, then one returnee a line; fields separated by commas, semicolons
+// or tabs (whichever the header line uses most); UTF-8 with or without a
+// byte order mark, LF or CRLF line ends. Every row is checked and each
+// problem reported with its line. A file that cannot be read as a whole (no
+// header, a missing or unknown column, broken quoting) is an error wrapping
+// storage.ErrInvalid.
 func (c Checker) ReadCSV(r io.Reader) (Result, error) {
 	br := bufio.NewReader(r)
 	if head, _ := br.Peek(len(utf8BOM)); bytes.Equal(head, utf8BOM) {
 		br.Discard(len(utf8BOM))
 	}
 	cr := csv.NewReader(br)
+	cr.Comma = detectSeparator(br)
 	cr.FieldsPerRecord = -1 // row width is checked per row, with its line
-	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return Result{}, fmt.Errorf("empty file: expected a header line such as %s: %w", strings.Join(Columns, ","), storage.ErrInvalid)
-	}
-	if err != nil {
-		return Result{}, csvError(err)
-	}
-	headerLine, _ := cr.FieldPos(0)
-	cols, err := headerColumns(header, headerLine)
-	if err != nil {
-		return Result{}, err
-	}
-	var res Result
-	firstLine := map[string]int{} // ref → line where it first appears
-	for {
-		record, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return Result{}, csvError(err)
-		}
-		line, _ := cr.FieldPos(0)
-		if len(record) != len(cols) {
-			res.Problems = append(res.Problems, Problem{Line: line,
-				Reason: fmt.Sprintf("%d fields, expected %d as in the header", len(record), len(cols))})
-			continue
-		}
-		f := make(Fields, len(cols))
-		for i, col := range cols {
-			f[col] = strings.TrimSpace(record[i])
-		}
-		in, problems := c.Check(f)
-		if first, dup := firstLine[f["ref"]]; dup && f["ref"] != "" {
-			problems = append(problems, Problem{Field: "ref", Value: f["ref"], Reason: fmt.Sprintf("already on line %d", first)})
-		} else if f["ref"] != "" {
-			firstLine[f["ref"]] = line
-		}
-		if len(problems) > 0 {
-			for _, p := range problems {
-				p.Line = line
-				res.Problems = append(res.Problems, p)
-			}
-			continue
-		}
-		res.Rows = append(res.Rows, Row{Line: line, Input: in})
-	}
-	return res, nil
+	return c.read(csvSource{cr})
 }
+
+// detectSeparator picks the separator the header line uses most, outside
+// quotes; a comma when it has none. The header names no column with a
+// comma, semicolon or tab, so the most frequent one separates them.
+func detectSeparator(br *bufio.Reader) rune {
+	head, _ := br.Peek(br.Size())
+	if i := bytes.IndexAny(head, "\r\n"); i >= 0 {
+		head = head[:i]
+	}
+	counts := map[rune]int{}
+	quoted := false
+	for _, r := range string(head) {
+		switch {
+		case r == '"':
+			quoted = !quoted
+		case !quoted && slices.Contains(separators, r):
+			counts[r]++
+		}
+	}
+	best := ','
+	for _, sep := range separators {
+		if counts[sep] > counts[best] {
+			best = sep
+		}
+	}
+	return best
+}
+
+// csvSource reads records from a CSV file.
+type csvSource struct{ cr *csv.Reader }
+
+func (s csvSource) next() ([]string, int, error) {
+	record, err := s.cr.Read()
+	if err != nil {
+		return nil, 0, csvError(err)
+	}
+	line, _ := s.cr.FieldPos(0)
+	return record, line, nil
+}
+
+func (csvSource) place(line int) string { return fmt.Sprintf("line %d", line) }
 
 // headerColumns checks the header: every required column, no unknown or
 // repeated one (an unknown column is refused rather than ignored, so a typo
 // or a column of names is noticed).
-func headerColumns(header []string, line int) ([]string, error) {
+func headerColumns(header []string, place string) ([]string, error) {
 	cols := make([]string, len(header))
 	var problems []string
 	for i, h := range header {
@@ -156,14 +155,17 @@ func headerColumns(header []string, line int) ([]string, error) {
 		}
 	}
 	if len(problems) > 0 {
-		return nil, fmt.Errorf("line %d: %s; the columns are %s (assistance, sector and vulnerabilities may be left out): %w",
-			line, strings.Join(problems, ", "), strings.Join(Columns, ","), storage.ErrInvalid)
+		return nil, fmt.Errorf("%s: %s; the columns are %s (assistance, sector and vulnerabilities may be left out): %w",
+			place, strings.Join(problems, ", "), strings.Join(Columns, ","), storage.ErrInvalid)
 	}
 	return cols, nil
 }
 
 // csvError turns a quoting mistake into an error naming its line.
 func csvError(err error) error {
+	if errors.Is(err, io.EOF) {
+		return err
+	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		return fmt.Errorf("line %d: %v: %w", pe.Line, pe.Err, storage.ErrInvalid)

@@ -20,9 +20,17 @@ import (
 //
 // Names are question ids (their answer: an option value, a number, a text, a
 // date as "YYYY-MM-DD", or a list for multiple choice) and computed value ids.
-// A question skipped or not asked has no value: every comparison with it is
-// false, arithmetic with it has no value, and min, max and count leave it out
-// (sum does not). Functions: min, max, sum, count, answered(q), skipped(q).
+// A question skipped or not asked has no value (it is missing), and so has a
+// computed value that could not be computed: a comparison or arithmetic with
+// it is missing too, "not" of missing is missing, "missing and false" is
+// false, "missing or true" is true, and any other and / or with a missing
+// side is missing. A condition holds only when it is true, so a rule on
+// who5_percent never fires when who5_percent is missing, written either way
+// (who5_percent < 50 or not who5_percent >= 50). A formula that comes out
+// missing is not stored. min, max and count leave missing values out (sum
+// does not). Functions: min, max, sum, count, answered(q), skipped(q),
+// typed(q) (answered with a typed text on a free_text choice question) and
+// count_skipped(q1, q2, …).
 type Expr struct {
 	Src  string
 	Line int
@@ -58,8 +66,10 @@ type (
 	}
 )
 
-// functions and their number of arguments (-1: one or more).
-var functions = map[string]int{"min": -1, "max": -1, "sum": -1, "count": -1, "answered": 1, "skipped": 1}
+// functions and their number of arguments (-1: one or more values, -2: one
+// or more question ids).
+var functions = map[string]int{"min": -1, "max": -1, "sum": -1, "count": -1, "answered": 1, "skipped": 1,
+	"typed": 1, "count_skipped": -2}
 
 var cmpOps = map[string]bool{"==": true, "!=": true, "<": true, "<=": true, ">": true, ">=": true}
 
@@ -224,7 +234,7 @@ func (p *parser) primary() (node, error) {
 		p.next()
 		arity, ok := functions[t.text]
 		if !ok {
-			return nil, fmt.Errorf("column %d: unknown function %s(): use min, max, sum, count, answered or skipped", t.pos+1, t.text)
+			return nil, fmt.Errorf("column %d: unknown function %s(): use min, max, sum, count, answered, skipped, typed or count_skipped", t.pos+1, t.text)
 		}
 		args, err := p.args()
 		if err != nil {
@@ -233,9 +243,11 @@ func (p *parser) primary() (node, error) {
 		if arity > 0 && len(args) != arity {
 			return nil, fmt.Errorf("column %d: %s() takes %d argument", t.pos+1, t.text, arity)
 		}
-		if arity == 1 {
-			if _, ok := args[0].(ident); !ok {
-				return nil, fmt.Errorf("column %d: %s() takes a question id", t.pos+1, t.text)
+		if arity == 1 || arity == -2 { // -2: one or more question ids
+			for _, a := range args {
+				if _, ok := a.(ident); !ok {
+					return nil, fmt.Errorf("column %d: %s() takes question ids", t.pos+1, t.text)
+				}
 			}
 		}
 		return call{t.text, args}, nil

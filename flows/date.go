@@ -67,3 +67,6 @@ func ParseDate(s string, now time.Time) (time.Time, error) {
 	}
 	return t, nil
 }
+
+// FormatDate shows a date the way returnees write it, day first: 15/03/2026.
+func FormatDate(t time.Time) string { return t.Format("02/01/2006") }

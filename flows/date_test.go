@@ -74,3 +74,24 @@ func FuzzParseDate(f *testing.F) {
 		}
 	})
 }
+
+func TestFormatDateDayFirst(t *testing.T) {
+	if got := FormatDate(time.Date(2026, 3, 15, 23, 0, 0, 0, time.UTC)); got != "15/03/2026" {
+		t.Errorf("FormatDate = %q, want 15/03/2026", got)
+	}
+}
+
+func TestRemainingQuestionsMakeTheReminderDuration(t *testing.T) {
+	def := flow(t, "reintegration_survey")
+	st := Start(def, "ar", testEnv()).State
+	if n := def.Remaining(st); n != 16 {
+		t.Fatalf("remaining at start %d, want 16", n)
+	}
+	for _, q := range def.Questions[:13] {
+		st = Step(def, st, press(q.ID, q.Options[0].Value), testEnv()).State
+	}
+	n := def.Remaining(st)
+	if n != 3 || DefaultTexts().Get("ar", "reminder", DefaultTexts().Duration("ar", Minutes(n))) != "تذكير صغير: هناك متابعة في انتظارك. تأخذ حوالي دقيقة واحدة." {
+		t.Errorf("3 questions left: remaining %d, reminder %q", n, DefaultTexts().Get("ar", "reminder", DefaultTexts().Duration("ar", Minutes(n))))
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -184,6 +185,7 @@ func (d *decoder) decodeText(n *yaml.Node, v reflect.Value) {
 	if missing := missingLanguages(t); len(missing) > 0 {
 		d.add(n.Line, "missing translation: no "+strings.Join(missing, ", "), "add "+strings.Join(missing, ": …, ")+": …")
 	}
+	d.checkPlaceholders(n, t)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if k, v := n.Content[i], n.Content[i+1]; k.Value == "ar" {
 			if p := checkBidi(v.Value); p != "" {
@@ -242,4 +244,32 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value) {
 		seen[k.Value] = k.Line
 		d.decode(val, v.Field(idx))
 	}
+}
+
+var placeholderPattern = regexp.MustCompile(`\{[^{}\s]*\}`)
+
+// checkPlaceholders checks that every language of a text uses the same
+// {placeholders}, each one the engine knows: a translation that drops
+// {emergency_contacts} would leave a returnee in danger without numbers.
+func (d *decoder) checkPlaceholders(n *yaml.Node, t Text) {
+	want := placeholderSet(t["fr"])
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		got := placeholderSet(v.Value)
+		for _, p := range got {
+			if !slices.Contains(placeholders, p) {
+				d.add(v.Line, fmt.Sprintf("unknown placeholder %s in the %s text", p, k.Value), "use only "+strings.Join(placeholders, ", ")+", written exactly so")
+			}
+		}
+		if k.Value != "fr" && slices.Contains(languages[:], k.Value) && !slices.Equal(got, want) {
+			d.add(v.Line, fmt.Sprintf("the %s text has placeholders %v, fr has %v", k.Value, got, want),
+				"keep every {placeholder} of the French text, untranslated, in every language")
+		}
+	}
+}
+
+func placeholderSet(s string) []string {
+	ps := placeholderPattern.FindAllString(s, -1)
+	slices.Sort(ps)
+	return slices.Compact(ps)
 }

@@ -9,6 +9,7 @@ package flows
 import (
 	"slices"
 	"strings"
+	"time"
 )
 
 // languages are the languages every text must have, in fallback order.
@@ -99,25 +100,31 @@ type Schedule struct {
 
 // Question is one step of a flow.
 type Question struct {
-	ID           string          `yaml:"id"`
-	Type         string          `yaml:"type"`
-	Text         Text            `yaml:"text"`
-	AllLanguages bool            `yaml:"all_languages"` // show every language at once (before the language is known)
-	Options      []*Option       `yaml:"options"`
-	Skippable    *bool           `yaml:"skippable"` // nil means true: "prefer not to answer" is offered
-	Min          *float64        `yaml:"min"`
-	Max          *float64        `yaml:"max"`
-	Integer      bool            `yaml:"integer"`
-	Unit         Text            `yaml:"unit"`
-	MaxLength    int             `yaml:"max_length"`
-	Labels       map[string]Text `yaml:"labels"` // scale: labels of some points, keyed by the number
-	AskIf        *Expr           `yaml:"ask_if"`
-	Next         []*NextRule     `yaml:"next"`
-	Setting      string          `yaml:"setting"` // the chosen option value becomes Result.Settings[Setting]
-	Dimension    string          `yaml:"dimension"`
-	Indicator    string          `yaml:"indicator"`
-	Weight       *float64        `yaml:"weight"` // weight within its dimension, default 1
-	Line         int             `yaml:"-"`
+	ID           string            `yaml:"id"`
+	Type         string            `yaml:"type"`
+	Text         Text              `yaml:"text"`
+	AllLanguages bool              `yaml:"all_languages"` // show every language at once (before the language is known)
+	Options      []*Option         `yaml:"options"`
+	Skippable    *bool             `yaml:"skippable"` // nil means true: "prefer not to answer" is offered
+	Min          *float64          `yaml:"min"`
+	Max          *float64          `yaml:"max"`
+	Integer      bool              `yaml:"integer"`
+	Unit         Text              `yaml:"unit"`
+	MaxLength    int               `yaml:"max_length"`
+	Labels       map[string]Text   `yaml:"labels"` // scale: labels of some points, keyed by the number
+	AskIf        *Expr             `yaml:"ask_if"`
+	Next         []*NextRule       `yaml:"next"`
+	Setting      string            `yaml:"setting"` // the chosen option value becomes Result.Settings[Setting]
+	Dimension    string            `yaml:"dimension"`
+	Indicator    string            `yaml:"indicator"`
+	Weight       *float64          `yaml:"weight"`       // weight within its dimension, default 1
+	FreeText     bool              `yaml:"free_text"`    // a choice question also takes a typed answer that names no option, kept as text
+	ReuseKey     string            `yaml:"reuse_key"`    // questions of any flow with the same key ask the same thing
+	ReuseWithin  string            `yaml:"reuse_within"` // an answer to the same key this recent ("14d") is given again instead of asking
+	ReuseAs      map[string]string `yaml:"reuse_as"`     // only hands its answers on, as these values of the key's questions; others are not handed on
+	Line         int               `yaml:"-"`
+
+	reuseWithin time.Duration
 }
 
 // CanSkip reports whether the question offers "prefer not to answer".

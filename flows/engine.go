@@ -30,9 +30,10 @@ func newRun(def *Definition, st State, env Env) *run {
 // does not wait for the second under Telegram's one message a second.
 func Start(def *Definition, lang string, env Env) Result {
 	r := newRun(def, State{FlowID: def.ID, Version: def.Version, Lang: normLang(lang)}.clone(), env)
+	r.st.Reuse = def.freshAnswers(env)
 	r.advance(-1)
 	if def.Intro != nil {
-		intro := def.Intro.In(r.st.Lang)
+		intro := r.introText()
 		if len(r.res.Messages) > 0 {
 			r.res.Messages[0].Text = intro + "\n\n" + r.res.Messages[0].Text
 		} else {
@@ -105,6 +106,16 @@ func (r *run) scope() scope {
 // record stores an answer to the current question, hands over its settings,
 // recomputes, raises alerts and moves on.
 func (r *run) record(q *Question, v Value) {
+	r.store(q, v)
+	if held := r.settle(false); held {
+		r.finish(false)
+		return
+	}
+	r.advance(r.def.byID[q.ID])
+}
+
+// store keeps an answer and hands over its settings.
+func (r *run) store(q *Question, v Value) {
 	r.st.Answers[q.ID] = v
 	r.res.Answers = append(r.res.Answers, Answer{
 		QuestionID: q.ID, Value: v, Score: answerScore(q, v), Dimension: q.Dimension, Indicator: q.Indicator,
@@ -132,12 +143,13 @@ func (r *run) record(q *Question, v Value) {
 		}
 	}
 	r.st.Invalid, r.st.Pending = 0, nil
-	r.recompute()
-	if held := r.raiseAlerts(); held {
-		r.finish(false)
-		return
-	}
-	r.advance(r.def.byID[q.ID])
+}
+
+// settle recomputes and raises the alerts that now hold, reporting whether
+// one puts the returnee on hold.
+func (r *run) settle(final bool) bool {
+	r.recompute(final)
+	return r.raiseAlerts()
 }
 
 func (r *run) setting(key, value string) {
@@ -209,11 +221,22 @@ func (r *run) advance(i int) {
 		if _, answered := r.st.Answers[q.ID]; answered || !q.AskIf.holds(r.scope()) {
 			continue
 		}
+		if v, ok := r.reusable(q); ok {
+			r.store(q, v)
+			if held := r.settle(false); held {
+				r.finish(false)
+				return
+			}
+			continue
+		}
 		r.st.Current, r.st.Invalid, r.st.Pending = q.ID, 0, nil
 		r.res.Messages = append(r.res.Messages, Message{Text: r.questionText(q), Buttons: r.keyboard(q)})
 		return
 	}
-	r.finish(true)
+	// At the end, questions never asked are known to be left out: scores
+	// that waited for them can be computed, and rules on them raised.
+	held := r.settle(true)
+	r.finish(!held)
 }
 
 // finish ends the flow, with the first ending that holds unless an alert put

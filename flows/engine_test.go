@@ -111,7 +111,7 @@ func TestNumbersTyped(t *testing.T) {
 		{"en", "a lot", "Please send a number between 0 and 1,000,000 (MAD)."},
 		{"en", "-5", "Please send a number between 0 and 1,000,000 (MAD)."},
 		{"en", "2000000", "Please send a number between 0 and 1,000,000 (MAD)."},
-		{"ar", "كثير", "من فضلك أرسل رقمًا بين \u20680\u2069 و\u20681,000,000\u2069 (\u2068درهم\u2069)."},
+		{"ar", "كثير", "المرجو إرسال رقم بين \u20680\u2069 و\u20681,000,000\u2069 (\u2068درهم\u2069)."},
 	} {
 		st := start
 		st.Lang = tt.lang

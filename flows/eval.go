@@ -116,6 +116,9 @@ func eval(n node, s scope) val {
 	case unary:
 		v := eval(x.x, s)
 		if x.op == "not" {
+			if v.k == vMissing {
+				return v // not knowing stays not knowing
+			}
 			return boolean(!truth(v))
 		}
 		if f, ok := asNum(v); ok {
@@ -124,6 +127,9 @@ func eval(n node, s scope) val {
 		return val{}
 	case inList:
 		v := eval(x.x, s)
+		if v.k == vMissing {
+			return v
+		}
 		for _, item := range x.list {
 			if compare("==", v, eval(item, s)) {
 				return boolean(true)
@@ -132,31 +138,69 @@ func eval(n node, s scope) val {
 		return boolean(false)
 	case binary:
 		switch x.op {
-		case "and":
-			return boolean(truth(eval(x.l, s)) && truth(eval(x.r, s)))
-		case "or":
-			return boolean(truth(eval(x.l, s)) || truth(eval(x.r, s)))
+		case "and", "or":
+			return logic(x.op, eval(x.l, s), eval(x.r, s))
 		}
 		l, r := eval(x.l, s), eval(x.r, s)
 		switch x.op {
-		case "includes":
-			return boolean(l.k == vList && r.k == vStr && slices.Contains(l.l, r.s))
 		case "+", "-", "*", "/":
 			return arith(x.op, l, r)
+		}
+		if l.k == vMissing || r.k == vMissing {
+			return val{} // a comparison with a missing value has no value
+		}
+		if x.op == "includes" {
+			return boolean(l.k == vList && r.k == vStr && slices.Contains(l.l, r.s))
 		}
 		return boolean(compare(x.op, l, r))
 	}
 	return val{}
 }
 
+// logic is and / or over three values: true, false and missing. A missing
+// side decides nothing: "missing and false" is false, "missing or true" is
+// true, anything else with a missing side is missing, so a rule on a score
+// that could not be computed neither fires nor counts as "not low".
+func logic(op string, l, r val) val {
+	known := func(v val) bool { return v.k != vMissing }
+	lt, rt := truth(l), truth(r)
+	if op == "and" {
+		switch {
+		case known(l) && !lt || known(r) && !rt:
+			return boolean(false)
+		case known(l) && known(r):
+			return boolean(true)
+		}
+		return val{}
+	}
+	switch {
+	case known(l) && lt || known(r) && rt:
+		return boolean(true)
+	case known(l) && known(r):
+		return boolean(false)
+	}
+	return val{}
+}
+
 func evalCall(c call, s scope) val {
 	switch c.fn {
-	case "answered", "skipped":
+	case "answered", "skipped", "typed":
 		v, ok := s.answers[c.args[0].(ident).name]
-		if c.fn == "answered" {
+		switch c.fn {
+		case "answered":
 			return boolean(ok && v.Kind != KindSkipped)
+		case "typed":
+			return boolean(ok && v.Kind == KindText)
 		}
 		return boolean(ok && v.Kind == KindSkipped)
+	case "count_skipped":
+		n := 0
+		for _, a := range c.args {
+			if v, ok := s.answers[a.(ident).name]; ok && v.Kind == KindSkipped {
+				n++
+			}
+		}
+		return val{k: vNum, n: float64(n)}
 	}
 	var nums []float64
 	for _, a := range c.args {

@@ -33,6 +33,7 @@ func TestDefaultFlowsWalkToTheEnd(t *testing.T) {
 		answers   func(lang string) script
 		asked     []string
 		computed  map[string]float64
+		missing   []string // computed values that must not be stored
 		alerts    []string
 		settings  map[string]string
 		endingKey string // a word of the ending in French
@@ -77,8 +78,10 @@ func TestDefaultFlowsWalkToTheEnd(t *testing.T) {
 				return ids
 			}(),
 			// economic: (1+1+1+0+1)/5; social: 4 scored of 5 (school not
-			// scored); psychosocial: 4 answered (safety skipped).
-			computed:  map[string]float64{"economic": 0.8, "social": 1, "psychosocial": 1, "composite": (0.8 + 1 + 1) / 3, "sustainable": 1},
+			// scored); psychosocial: safety skipped, so the dimension, the
+			// composite and the sustainable flag are missing, not partial.
+			computed:  map[string]float64{"economic": 0.8, "social": 1},
+			missing:   []string{"psychosocial", "composite", "sustainable"},
 			endingKey: "Merci beaucoup",
 		},
 		{
@@ -104,6 +107,11 @@ func TestDefaultFlowsWalkToTheEnd(t *testing.T) {
 				for id, want := range tt.computed {
 					if got, ok := computed[id]; !ok || !near(got, want) {
 						t.Errorf("computed %s = %v (%v), want %v", id, got, ok, want)
+					}
+				}
+				for _, id := range tt.missing {
+					if got, ok := computed[id]; ok {
+						t.Errorf("computed %s = %v, want it missing", id, got)
 					}
 				}
 				var fired []string
@@ -184,7 +192,7 @@ func TestOnboardingAsksLanguageInAllLanguagesAndCannotBeSkipped(t *testing.T) {
 	def := flow(t, "onboarding")
 	res := Start(def, "en", testEnv())
 	m := res.Messages[0]
-	for _, want := range []string{"Choisissez votre langue", "اختر لغتك", "Choose your language"} {
+	for _, want := range []string{"Choisissez votre langue", "اختر/اختاري لغتك", "Choose your language"} {
 		if !strings.Contains(m.Text, want) {
 			t.Errorf("first message lacks %q: %q", want, m.Text)
 		}
@@ -239,7 +247,9 @@ func TestStartSendsIntroAndFirstQuestionTogether(t *testing.T) {
 		t.Fatalf("messages %+v, want one", res.Messages)
 	}
 	m := res.Messages[0]
-	if !strings.HasPrefix(m.Text, def.Intro["en"]+"\n\n") || !strings.HasSuffix(m.Text, "cheerful and in good spirits.") {
+	// Eight questions at most (five WHO-5, two PHQ-2, safety): 3 minutes.
+	intro := strings.ReplaceAll(def.Intro["en"], "{duration}", "3 minutes")
+	if !strings.HasPrefix(m.Text, intro+"\n\n") || !strings.HasSuffix(m.Text, "cheerful and in good spirits.") {
 		t.Errorf("first message %q", m.Text)
 	}
 	// A labelled scale is a ladder: one point a line, then "prefer not".
@@ -258,7 +268,7 @@ func TestPromptRepeatsTheCurrentQuestion(t *testing.T) {
 	st := Step(def, Start(def, "fr", testEnv()).State, press("status", "operating"), testEnv()).State
 	st.Lang = "en" // the returnee changed language meanwhile
 	ms := Prompt(def, st, testEnv())
-	if len(ms) != 1 || !strings.HasPrefix(ms[0].Text, "Last month, how much") || ms[0].Buttons[0][0].Payload != "revenue:!skip" {
+	if len(ms) != 1 || !strings.HasPrefix(ms[0].Text, "This month, how much money") || ms[0].Buttons[0][0].Payload != "revenue:!skip" {
 		t.Errorf("Prompt = %+v", ms)
 	}
 	st.Finished, st.Current = true, ""

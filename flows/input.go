@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strconv"
@@ -105,6 +106,18 @@ func (r *run) typed(q *Question, s string) {
 	case TypeSingle, TypeYesNo, TypeScale:
 		if o := r.matchOption(q, s); o != nil {
 			r.record(q, r.optionValue(q, o))
+			return
+		}
+		if q.FreeText {
+			// Some answer a question in their own words ("I'm fine, thank
+			// God"): kept as said for the case worker, never guessed into
+			// an option.
+			limit := cmp.Or(q.MaxLength, defaultMaxLength)
+			if utf8.RuneCountInString(s) > limit {
+				r.reprompt(q, r.texts.Get(r.st.Lang, "reprompt_text_too_long", FormatNumber(r.st.Lang, float64(limit))))
+				return
+			}
+			r.record(q, Value{Kind: KindText, Text: s})
 			return
 		}
 	case TypeMultiple:

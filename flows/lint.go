@@ -87,6 +87,7 @@ func parseFS(fsys fs.FS) ([]*Definition, *Texts, []Problem) {
 		defs = append(defs, def)
 	}
 	problems = append(problems, checkVersions(defs)...)
+	problems = append(problems, checkReuseAcross(defs)...)
 	slices.SortStableFunc(problems, func(a, b Problem) int {
 		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line))
 	})

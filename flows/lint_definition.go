@@ -160,6 +160,10 @@ func (c *checker) checkQuestion(q *Question, dims map[string]bool) {
 		c.add(q.Line, fmt.Sprintf("question %q: indicator %q: use lower-case letters, digits and _", q.ID, q.Indicator), "")
 	}
 	c.checkOptions(q)
+	c.checkReuse(q)
+	if q.FreeText && (!q.choice() || q.Type == TypeMultiple) {
+		c.add(q.Line, fmt.Sprintf("question %q: free_text only goes with single, yesno and scale", q.ID), "remove it, or use type: text")
+	}
 	c.checkPayload(q.ID, q.Line, payloadSkip)
 	if q.Type == TypeMultiple {
 		c.checkPayload(q.ID, q.Line, payloadDone)

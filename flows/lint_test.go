@@ -128,3 +128,22 @@ func TestLintSchedule(t *testing.T) {
 		}
 	}
 }
+
+// A translation that drops or invents a {placeholder} is refused with its
+// line: without {emergency_contacts} a returnee in danger gets no numbers.
+func TestLintPlaceholders(t *testing.T) {
+	src := "id: t\nversion: 1\ntitle: {fr: T, ar: ت, en: T}\nschedule: {trigger: manual}\nquestions:\n" +
+		"  - id: q\n    type: yesno\n    text: {fr: Q, ar: س, en: Q}\nalerts:\n  - id: a\n    when: q == \"yes\"\n    category: safety\n    severity: urgent\n" +
+		"    message: {fr: M, ar: م, en: M}\n    reply:\n      fr: \"Appelez : {emergency_contacts}.\"\n      ar: \"اتصل.\"\n      en: \"Call: {emergency_contact}.\"\n"
+	_, problems := ParseDefinition("t.yaml", []byte(src))
+	var got []string
+	for _, p := range problems {
+		got = append(got, p.String())
+	}
+	all := strings.Join(got, "\n")
+	for _, want := range []string{"t.yaml:17: the ar text has placeholders [], fr has [{emergency_contacts}]", "t.yaml:18: unknown placeholder {emergency_contact} in the en text"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("problems lack %q:\n%s", want, all)
+		}
+	}
+}

@@ -26,6 +26,7 @@ func (r *run) questionText(q *Question) string {
 	} else {
 		text = q.Text.In(r.st.Lang)
 	}
+	text = r.fill(text)
 	if q.Type == TypeMultiple {
 		text += "\n" + r.texts.Get(r.st.Lang, "multiple_hint")
 	}
@@ -92,4 +93,19 @@ func (r *run) keyboard(q *Question) [][]Button {
 		rows = append(rows, []Button{{Text: r.texts.Get(r.st.Lang, "prefer_not"), Payload: payload(q.ID, payloadSkip)}})
 	}
 	return rows
+}
+
+// Placeholders a definition's texts may use, filled in by the engine.
+var placeholders = []string{"{emergency_contacts}", "{duration}", "{questions}", "{retention_months}"}
+
+// fill puts the retention the caller configured in a question's text.
+func (r *run) fill(s string) string {
+	if !strings.Contains(s, "{retention_months}") {
+		return s
+	}
+	months := r.env.RetentionMonths
+	if months <= 0 {
+		months = DefaultRetentionMonths
+	}
+	return strings.ReplaceAll(s, "{retention_months}", FormatNumber(r.st.Lang, float64(months)))
 }

@@ -30,6 +30,7 @@ type State struct {
 	Invalid  int                `json:"invalid,omitempty"` // re-prompts on the current question
 	Pending  []string           `json:"pending,omitempty"` // multiple choice: options toggled on so far
 	Fired    []string           `json:"fired,omitempty"`   // alert rules already raised
+	Reuse    map[string]Value   `json:"reuse,omitempty"`   // reuse key → a recent answer to give again instead of asking
 	Finished bool               `json:"finished,omitempty"`
 }
 
@@ -46,6 +47,7 @@ func (s State) clone() State {
 	}
 	c.Pending = slices.Clone(s.Pending)
 	c.Fired = slices.Clone(s.Fired)
+	c.Reuse = maps.Clone(s.Reuse)
 	return c
 }
 
@@ -59,6 +61,9 @@ type Value struct {
 	Date      string   `json:"date,omitempty"`
 	MediaKind string   `json:"media_kind,omitempty"`
 	FileID    string   `json:"file_id,omitempty"`
+	// Reused marks an answer copied from a recent conversation (a question
+	// with reuse_key) instead of asked again; it is never reused in turn.
+	Reused bool `json:"reused,omitempty"`
 }
 
 // InputKind says what the returnee sent.
@@ -81,12 +86,29 @@ type Input struct {
 }
 
 // Env is what the engine needs from outside: the time (for dates), the
-// emergency contacts configured for the returnee's country (lang → text), and
-// the texts catalog (nil: the embedded one).
+// emergency contacts configured for the returnee's country (lang → text), the
+// texts catalog (nil: the embedded one), and at Start the returnee's latest
+// answers to questions with a reuse key (reuse key → answer; see
+// Catalog.ReuseSources).
 type Env struct {
 	Now               time.Time
 	EmergencyContacts map[string]string
 	Texts             *Texts
+	Recent            map[string]RecentAnswer
+	// RetentionMonths is how long answers are kept after the follow-up
+	// ends (SUIVI_RETENTION), as the consent text says it; 0 means
+	// DefaultRetentionMonths.
+	RetentionMonths int
+}
+
+// DefaultRetentionMonths is the retention the consent text states when the
+// caller sets none: 24 months after the follow-up ends.
+const DefaultRetentionMonths = 24
+
+// RecentAnswer is an answer the returnee gave earlier, and when.
+type RecentAnswer struct {
+	Value Value
+	At    time.Time
 }
 
 // Result is everything one Start or Step decided; the caller commits it all in

@@ -38,7 +38,7 @@ var RequiredTexts = []string{
 	"media_sticker", "media_photo", "media_voice", "media_location", "media_document",
 	"media_video", "media_other", "language_name", "staff_welcome", "alert_lost_contact",
 	"alert_unreachable", "alert_opt_out", "alert_help_request", "alert_undeliverable", "alert_legacy",
-	"alert_flow_rule_missing",
+	"alert_flow_rule_missing", "minutes_one", "minutes_two", "minutes_few", "minutes_many",
 }
 
 var embeddedTexts = sync.OnceValue(func() *Texts {

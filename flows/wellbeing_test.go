@@ -25,10 +25,11 @@ func TestWellbeingBranching(t *testing.T) {
 		finished string // text the last message contains (fr)
 	}{
 		{"high: no PHQ-2", [5]string{"4", "4", "3", "4", "4"}, nil, 76, nil, "Merci d'avoir pris ce temps"},
-		{"low total", [5]string{"2", "2", "2", "3", "2"}, []string{"phq2_1", "phq2_2", "safety"}, 44, []string{"low_wellbeing"}, "Merci d'avoir pris ce temps"},
-		{"one item at 1, total fine", [5]string{"5", "5", "1", "5", "5"}, []string{"phq2_1", "phq2_2", "safety"}, 84, nil, "Merci d'avoir pris ce temps"},
+		// PHQ-2 answered 1 + 2 = 3: possible depression each time it is asked.
+		{"low total", [5]string{"2", "2", "2", "3", "2"}, []string{"phq2_1", "phq2_2", "safety"}, 44, []string{"low_wellbeing", "possible_depression"}, "Merci d'avoir pris ce temps"},
+		{"one item at 1, total fine", [5]string{"5", "5", "1", "5", "5"}, []string{"phq2_1", "phq2_2", "safety"}, 84, []string{"possible_depression"}, "Merci d'avoir pris ce temps"},
 		{"raw 13 is 52: not low", [5]string{"3", "2", "3", "2", "3"}, nil, 52, nil, ""},
-		{"raw 12 is 48: low", [5]string{"3", "2", "3", "2", "2"}, []string{"phq2_1", "phq2_2", "safety"}, 48, []string{"low_wellbeing"}, ""},
+		{"raw 12 is 48: low", [5]string{"3", "2", "3", "2", "2"}, []string{"phq2_1", "phq2_2", "safety"}, 48, []string{"low_wellbeing", "possible_depression"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -113,20 +114,35 @@ func TestSafetyReplyWithoutConfiguredContacts(t *testing.T) {
 
 func TestSafetySkipOrNoClearsNothing(t *testing.T) {
 	def := flow(t, "wellbeing")
-	for _, answer := range []Input{skip("safety"), press("safety", "0"), typed("Je préfère ne pas répondre")} {
+	for _, tt := range []struct {
+		answer Input
+		alerts []string
+	}{
+		{skip("safety"), []string{"likely_depression", "safety_unclear"}},
+		{press("safety", "0"), []string{"likely_depression"}},
+		{typed("Je préfère ne pas répondre"), []string{"likely_depression", "safety_unclear"}},
+	} {
+		answer := tt.answer
 		s := who5Script([5]string{"0", "1", "0", "1", "0"})
 		s["phq2_1"], s["phq2_2"], s["safety"] = skip("phq2_1"), press("phq2_2", "3"), answer
 		results := walk(t, def, "fr", s)
-		answers, _, alerts, _ := collect(results)
-		if len(alerts) != 1 || alerts[0].RuleID != "low_wellbeing" {
-			t.Errorf("%+v: alerts %+v, want only low_wellbeing", answer, alerts)
+		answers, computed, alerts, _ := collect(results)
+		var fired []string
+		for _, a := range alerts {
+			fired = append(fired, a.RuleID)
+		}
+		if !slices.Equal(fired, tt.alerts) {
+			t.Errorf("%+v: alerts %v, want %v", answer, fired, tt.alerts)
+		}
+		if _, ok := computed["phq2"]; ok {
+			t.Errorf("phq2 = %v with an item skipped, want it missing", computed["phq2"])
 		}
 		if answers["phq2_1"].Kind != KindSkipped {
 			t.Errorf("phq2_1 = %+v, want skipped", answers["phq2_1"])
 		}
 		// Nothing recorded earlier is undone.
 		final := results[len(results)-1].State
-		if final.Answers["who5_2"].Number != 1 || final.Computed["who5_percent"] != 8 || !slices.Contains(final.Fired, "low_wellbeing") {
+		if final.Answers["who5_2"].Number != 1 || final.Computed["who5_percent"] != 8 || !slices.Contains(final.Fired, "likely_depression") {
 			t.Errorf("final state %+v lost something", final)
 		}
 	}

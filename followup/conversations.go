@@ -25,18 +25,9 @@ type Conversations struct {
 	Contacts *contacts.Book // emergency contacts given to a returnee in danger
 	Now      func() time.Time
 	Logger   *slog.Logger
-}
-
-// Env is what the flow engine needs to know of the world: the time, the
-// emergency contacts and the texts.
-func (c *Conversations) Env() flows.Env {
-	// The returnee's country of return is not in the data yet: every
-	// returnee gets the book's default country's contacts.
-	var contacts map[string]string
-	if c.Contacts != nil {
-		contacts = c.Contacts.For(c.Contacts.DefaultCountry())
-	}
-	return flows.Env{Now: c.Now(), EmergencyContacts: contacts, Texts: c.Texts}
+	// RetentionMonths is the retention the consent text states
+	// (SUIVI_RETENTION); 0 states flows.DefaultRetentionMonths.
+	RetentionMonths int
 }
 
 // Start opens flowID for a returnee now and queues its first messages.
@@ -48,7 +39,13 @@ func (c *Conversations) Start(ctx context.Context, tx *sql.Tx, r storage.Returne
 	if !ok {
 		return 0, fmt.Errorf("start %s: no such flow: %w", flowID, storage.ErrNotFound)
 	}
-	res := flows.Start(def, r.Language, c.Env())
+	env := c.EnvFor(r)
+	recent, err := c.recentAnswers(ctx, tx, r, def)
+	if err != nil {
+		return 0, fmt.Errorf("start %s: %w", flowID, err)
+	}
+	env.Recent = recent
+	res := flows.Start(def, r.Language, env)
 	state, err := jsonState(res.State)
 	if err != nil {
 		return 0, err
@@ -73,7 +70,7 @@ func (c *Conversations) Step(ctx context.Context, tx *sql.Tx, r storage.Returnee
 	if err != nil {
 		return err
 	}
-	res := flows.Step(def, st, in, c.Env())
+	res := flows.Step(def, st, in, c.EnvFor(r))
 	if res.Ignored {
 		c.Logger.Warn("input ignored", "conversation_id", conv.ID, "reason", res.Reason)
 		if press != nil {
@@ -166,7 +163,7 @@ func (c *Conversations) Prompt(ctx context.Context, tx *sql.Tx, r storage.Return
 		msgs = tgmsg.Text(*r.ChatID, lane, lead, nil)
 	}
 	prefix := tgmsg.Prefix(tgmsg.KindConversation, conv.ID)
-	msgs = append(msgs, tgmsg.FlowMessages(*r.ChatID, lane, prefix, flows.Prompt(def, st, c.Env()))...)
+	msgs = append(msgs, tgmsg.FlowMessages(*r.ChatID, lane, prefix, flows.Prompt(def, st, c.EnvFor(r)))...)
 	return storage.EnqueueMessages(ctx, tx, msgs...)
 }
 
@@ -194,7 +191,13 @@ func (c *Conversations) RemindCheckin(ctx context.Context, tx *sql.Tx, ch storag
 	if err != nil || conv.Status != storage.ConversationActive {
 		return err
 	}
-	return c.Prompt(ctx, tx, r, conv, storage.LaneBulk, c.Texts.Get(r.Language, "reminder"))
+	def, st, err := c.load(conv)
+	if err != nil {
+		return err
+	}
+	// The reminder says how long what is left takes, from the flow itself.
+	left := c.Texts.Duration(r.Language, flows.Minutes(def.Remaining(st)))
+	return c.Prompt(ctx, tx, r, conv, storage.LaneBulk, c.Texts.Get(r.Language, "reminder", left))
 }
 
 // ExpireCheckin implements the scheduler's Opener: the conversation closes

@@ -337,6 +337,9 @@ func (d *Delivery) answers(lang string, a storage.Alert) string {
 				value = optionLabel(qn, params.Answers[id], lang, value)
 			}
 		}
+		if params.Answers[id].Kind == flows.KindSkipped {
+			value = d.Flows.Texts.Get(lang, "prefer_not") // never "0 (Not at all)"
+		}
 		lines = append(lines, "• "+label+" → "+value)
 	}
 	return strings.Join(lines, "\n")

@@ -11,8 +11,9 @@ import (
 
 func runFlows(ctx context.Context, env *Env, args []string) error {
 	return subcommand(ctx, env, "flows", args, map[string]func(context.Context, *Env, []string) error{
-		"lint": runFlowsLint,
-		"list": runFlowsList,
+		"lint":  runFlowsLint,
+		"list":  runFlowsList,
+		"texts": runFlowsTexts,
 	})
 }
 

@@ -27,8 +27,9 @@ func runReturnees(ctx context.Context, env *Env, args []string) error {
 func runReturneesImport(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet("returnees import", env)
 	skip := fs.Bool("skip-invalid", false, "import the valid rows and report the others, instead of rejecting the whole file")
-	describeCommand(fs, "FILE.csv [--skip-invalid]",
-		"Imports returnees from a CSV file with a header line naming the columns, in any order:",
+	describeCommand(fs, "FILE.csv|FILE.xlsx [--skip-invalid]",
+		"Imports returnees from a CSV file (fields separated by , or ; or tabs) or the first sheet of an",
+		"Excel workbook (.xlsx, date cells read as dates), with a header line naming the columns, in any order:",
 		"  "+strings.Join(enrol.Columns, ","),
 		"A file with an invalid row is rejected whole, listing every problem, unless --skip-invalid.",
 		"A reference already known is updated, never duplicated. The import is one transaction.")
@@ -37,7 +38,7 @@ func runReturneesImport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if len(files) != 1 {
-		return usagef("returnees import: expected one FILE.csv, got %d arguments", len(files))
+		return usagef("returnees import: expected one FILE.csv or FILE.xlsx, got %d arguments", len(files))
 	}
 	path := files[0]
 	file, err := os.Open(path)
@@ -50,14 +51,18 @@ func runReturneesImport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	res, err := checker.ReadCSV(file)
+	res, err := checker.ReadFile(path, file)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	invalid := res.InvalidLines()
+	unit := "line"
+	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
+		unit = "row"
+	}
 	if invalid > 0 && !*skip {
-		return fmt.Errorf("%s: %s, nothing imported (fix them, or import the valid lines with --skip-invalid):\n%w%s",
-			path, countNoun(invalid, "invalid line"), &enrol.ProblemsError{Problems: res.Problems}, staffHint(res.UnknownCaseworkers()))
+		return fmt.Errorf("%s: %s, nothing imported (fix them, or import the valid %ss with --skip-invalid):\n%w%s",
+			path, countNoun(invalid, "invalid "+unit), unit, &enrol.ProblemsError{Problems: res.Problems}, staffHint(res.UnknownCaseworkers()))
 	}
 	for _, p := range res.Problems {
 		fmt.Fprintf(env.Stderr, "skipped %s\n", p)
@@ -240,49 +245,4 @@ func runReturneesList(ctx context.Context, env *Env, args []string) error {
 			orDash(r.CaseworkerHandle), r.Consent, r.Status, yesNo(r.Bound))
 	}
 	return t.Flush()
-}
-
-func runReturneesInvite(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet("returnees invite", env)
-	ref := fs.String("ref", "", "case reference of the returnee (required)")
-	inv := inviteFlags(fs)
-	describeCommand(fs, "--ref REF [--qr FILE.png] [--ttl 720h]",
-		"Prints a single-use deep link https://t.me/<bot>?start=<token> for a returnee, and writes it as a QR code with --qr.",
-		"A new invitation revokes the returnee's earlier unused ones: only the latest link works.",
-		"A returnee who declined consent may be invited again; one deleted at their request may not.",
-		"A returnee already following on Telegram may be invited again (a new phone): opening the link",
-		"on another account asks them to confirm, then moves their follow-up there; the old account stops receiving.",
-		"The bot is named by SUIVI_BOT_USERNAME (default suivi_bot).")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := requireFlags(fs, "ref"); err != nil {
-		return err
-	}
-	if err := inv.check(); err != nil {
-		return err
-	}
-	db, cfg, err := env.OpenDB(ctx)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	var r storage.Returnee
-	err = inv.create(ctx, env, db, cfg, "returnees.invite", *ref, func(tx *sql.Tx) (storage.InvitationTarget, error) {
-		r, err = storage.ReturneeByRef(ctx, tx, *ref)
-		if errors.Is(err, storage.ErrNotFound) {
-			return storage.InvitationTarget{}, fmt.Errorf("no returnee with ref %q; import or add them first", *ref)
-		}
-		return storage.InvitationTarget{ReturneeID: r.ID}, err
-	})
-	if err != nil {
-		return fmt.Errorf("returnees invite: %w", err)
-	}
-	switch {
-	case r.Consent == "declined":
-		fmt.Fprintf(env.Stdout, "note: %s declined consent earlier; this link lets them change their mind\n", r.Ref)
-	case r.TelegramID != nil:
-		fmt.Fprintf(env.Stdout, "note: %s is already linked to a Telegram account; opened on another account, this link moves their follow-up there once they confirm\n", r.Ref)
-	}
-	return nil
 }
