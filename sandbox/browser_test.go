@@ -106,7 +106,7 @@ func TestSandboxInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the case worker's alert: %v", err)
 	}
-	waitSome(t, ctx, "returnee", "Une personne de l'équipe va vous contacter") // the caring reply, with the contacts
+	waitSome(t, ctx, "returnee", "Merci de me l'avoir dit") // the caring reply, with the contacts
 	scrollTo := fmt.Sprintf(`document.querySelector("#staff button[data-data='%s']").scrollIntoView({block: "center"})`, ack)
 	run("show the alert", chromedp.Evaluate[chromedp.Void](scrollTo))
 	shot("2-alert.png")
