@@ -36,9 +36,13 @@ func countRows(t *testing.T, dsn string) counts {
 }
 
 // The seed gives the manager figures (months of answered check-ins, a
-// missed one, alerts), and a second start adds nothing.
+// missed one, alerts), and a second start adds nothing and keeps the clock
+// where it was.
 func TestSeedOnce(t *testing.T) {
 	sb := startSandbox(t, "")
+	if code := sb.post(t, "/clock", map[string]string{"step": "day"}, nil); code != http.StatusOK {
+		t.Fatalf("step day: %d", code)
+	}
 	if err := sb.stop(); err != nil {
 		t.Fatalf("first run: %v", err)
 	}
@@ -50,6 +54,9 @@ func TestSeedOnce(t *testing.T) {
 		t.Errorf("seed history too thin for a report: %+v", first)
 	}
 	again := startOn(t, sb.dsn, "")
+	if ahead := again.state(t).Ahead; !strings.HasPrefix(ahead, "+1d") {
+		t.Errorf("after a restart the clock is %q ahead, want the day it was moved", ahead)
+	}
 	if err := again.stop(); err != nil {
 		t.Fatalf("second run: %v", err)
 	}
