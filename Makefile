@@ -8,11 +8,12 @@ LDFLAGS  := -s -w -X main.version=$(VERSION)
 # The sandbox keeps its own database, apart from any real deployment's.
 SANDBOX_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/suivi_sandbox?sslmode=disable
 
-## run: start Suivi with TELEGRAM_BOT_TOKEN; without it, the sandbox (a built-in fake Telegram, its own database)
+## run: start Suivi with TELEGRAM_BOT_TOKEN; without it, the sandbox (a built-in fake Telegram and a web page, its own database, no Redis needed)
 run:
 	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then \
 		exec $(GO) run -ldflags "$(LDFLAGS)" ./cmd/suivi serve; \
 	else \
+		scripts/services.sh postgres || exit 1; \
 		echo "no TELEGRAM_BOT_TOKEN: starting the sandbox on database suivi_sandbox"; \
 		SUIVI_SANDBOX=1 DATABASE_URL="$(SANDBOX_DATABASE_URL)" exec $(GO) run -ldflags "$(LDFLAGS)" ./cmd/suivi serve; \
 	fi

@@ -40,6 +40,12 @@ type Options struct {
 	RedisPrefix     string        // Redis key prefix (default "suivi:")
 	SenderLoops     int
 	PollLeaseTTL    time.Duration // the polling replica's lease (default 10s)
+
+	// Fake is the sandbox's Bot API when its caller keeps it across
+	// restarts of the App (a flow reload); the App then never closes it.
+	Fake *telegramtest.Server
+	// Routes adds handlers to the HTTP server (the sandbox's page).
+	Routes func(*http.ServeMux)
 }
 
 // App is one Suivi process: it starts its components in order and stops
@@ -181,7 +187,10 @@ func (c Config) LoadFlows() (*flows.Catalog, error) {
 func (a *App) openTelegram(ctx context.Context) error {
 	token, endpoint := a.cfg.BotToken, a.cfg.APIEndpoint
 	if a.cfg.Sandbox() {
-		a.Fake = telegramtest.New()
+		a.Fake = a.opts.Fake
+		if a.Fake == nil {
+			a.Fake = telegramtest.New()
+		}
 		token, endpoint = a.Fake.Token(), a.Fake.Endpoint()
 		a.log.Info("SUIVI_SANDBOX=1: sandbox mode against the built-in fake Bot API", "fake_api", a.Fake.URL())
 	}
@@ -409,7 +418,7 @@ func (a *App) webhookPath() string {
 
 // Close releases what New opened.
 func (a *App) Close() {
-	if a.Fake != nil {
+	if a.Fake != nil && a.opts.Fake == nil {
 		a.Fake.Close()
 	}
 	if a.Redis != nil {

@@ -52,6 +52,9 @@ func (a *App) routes() http.Handler {
 		mux.Handle("POST "+a.webhookPath(), a.intake.guard(&bot.Webhook{Secret: a.cfg.WebhookSecret, Handler: a.Router,
 			Logger: a.log.With("component", "webhook"), HandleTimeout: a.opts.HandleTimeout}))
 	}
+	if a.opts.Routes != nil {
+		a.opts.Routes(mux)
+	}
 	return mux
 }
 

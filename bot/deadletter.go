@@ -89,7 +89,7 @@ func (r *Router) RetryDeadLetter(ctx context.Context, id int64) error {
 		}
 		cleanUpdate(&upd)
 		// Its id was recorded when it died: handled again on purpose.
-		if _, err := storage.StartUpdate(ctx, tx, upd.UpdateID, chatKey(upd)); err != nil {
+		if _, err := storage.StartUpdate(ctx, tx, upd.UpdateID, chatKey(upd), r.now()); err != nil {
 			return err
 		}
 		return r.route(ctx, tx, upd)

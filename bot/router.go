@@ -56,7 +56,7 @@ func (r *Router) HandleUpdate(ctx context.Context, upd tgbotapi.Update) error {
 	cleanUpdate(&upd)
 	duplicate := false
 	err := storage.InTx(ctx, r.DB, func(tx *sql.Tx) error {
-		fresh, err := storage.StartUpdate(ctx, tx, upd.UpdateID, chatKey(upd))
+		fresh, err := storage.StartUpdate(ctx, tx, upd.UpdateID, chatKey(upd), r.now())
 		if err != nil {
 			return err
 		}

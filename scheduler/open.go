@@ -64,11 +64,11 @@ func (s *Scheduler) openOne(ctx context.Context, ref storage.CheckinRef, now tim
 		w := s.zones.window(r.Timezone, r.WindowStart, r.WindowEnd)
 		if next, soon := tooSoon(last, now, w.Loc); soon {
 			st.Moved++
-			return storage.MoveCheckin(ctx, tx, c.ID, w.PlannedOn(next, occurrenceKey(c.ReturneeID, c.FlowID, c.Month)))
+			return storage.MoveCheckin(ctx, tx, c.ID, w.PlannedOn(next, occurrenceKey(c.ReturneeID, c.FlowID, c.Month)), now)
 		}
 		if s.stale(c, now) || !w.Contains(now) {
 			st.Moved++
-			return storage.MoveCheckin(ctx, tx, c.ID, w.NextSpread(now, occurrenceKey(c.ReturneeID, c.FlowID, c.Month)))
+			return storage.MoveCheckin(ctx, tx, c.ID, w.NextSpread(now, occurrenceKey(c.ReturneeID, c.FlowID, c.Month)), now)
 		}
 		conversationID, err := s.cfg.Opener.OpenCheckin(ctx, tx, c)
 		if err != nil {
@@ -96,7 +96,7 @@ func (s *Scheduler) openOne(ctx context.Context, ref storage.CheckinRef, now tim
 		return err
 	}
 	retry := min(s.cfg.RetryAfter<<min(c.Attempts, 16), maxRetryAfter)
-	if err := storage.MoveCheckin(ctx, s.db, c.ID, now.Add(retry)); err != nil {
+	if err := storage.MoveCheckin(ctx, s.db, c.ID, now.Add(retry), now); err != nil {
 		return err
 	}
 	return openErr

@@ -70,18 +70,18 @@ func (s *Scheduler) actOne(ctx context.Context, tx *sql.Tx, ref storage.CheckinR
 	if !mayContact(r, now) {
 		// Paused, held, stopped: this reminder is passed over, not sent later.
 		c.Reminders = n
-		return storage.MarkCheckinReminded(ctx, tx, c.ID, n, nil, s.nextAction(c, w))
+		return storage.MarkCheckinReminded(ctx, tx, c.ID, n, nil, s.nextAction(c, w), now)
 	}
 	if !w.Contains(now) {
 		// A late tick: remind when the window next opens, if before expiry.
-		return storage.SetCheckinNextAction(ctx, tx, c.ID, earlier(w.NextOpening(now), *c.ExpiresAt))
+		return storage.SetCheckinNextAction(ctx, tx, c.ID, earlier(w.NextOpening(now), *c.ExpiresAt), now)
 	}
 	if err := s.cfg.Opener.RemindCheckin(ctx, tx, c, n); err != nil {
 		return err
 	}
 	c.Reminders, c.RemindedAt = n, &now
 	st.Reminded++
-	return storage.MarkCheckinReminded(ctx, tx, c.ID, n, &now, s.nextAction(c, w))
+	return storage.MarkCheckinReminded(ctx, tx, c.ID, n, &now, s.nextAction(c, w), now)
 }
 
 // nextAction is when an open check-in next needs the scheduler: its next

@@ -76,7 +76,7 @@ func scanCheckins(rows *sql.Rows) ([]Checkin, error) {
 
 const sqlCompleteCheckin = `
 UPDATE checkins
-SET status = 'completed', closed_at = $2, next_action_at = NULL, updated_at = now()
+SET status = 'completed', closed_at = $2, next_action_at = NULL, updated_at = $2
 WHERE conversation_id = $1
   AND status = 'open'`
 
@@ -93,7 +93,7 @@ func CompleteCheckin(ctx context.Context, q Querier, conversationID int64, at ti
 
 const sqlCancelCheckin = `
 UPDATE checkins
-SET status = 'cancelled', closed_at = $2, next_action_at = NULL, updated_at = now()
+SET status = 'cancelled', closed_at = $2, next_action_at = NULL, updated_at = $2
 WHERE conversation_id = $1
   AND status = 'open'`
 
@@ -114,7 +114,7 @@ func CancelCheckin(ctx context.Context, q Querier, conversationID int64, at time
 // missed, and the next one is not held back.
 func CancelOpenCheckins(ctx context.Context, q Querier, returneeID int64, at time.Time) error {
 	if _, err := q.ExecContext(ctx, `
-		UPDATE checkins SET status = 'cancelled', closed_at = $2, next_action_at = NULL, updated_at = now()
+		UPDATE checkins SET status = 'cancelled', closed_at = $2, next_action_at = NULL, updated_at = $2
 		WHERE returnee_id = $1 AND status = 'open'`, returneeID, at); err != nil {
 		return fmt.Errorf("cancel open checkins: %w", err)
 	}

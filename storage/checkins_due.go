@@ -139,7 +139,7 @@ func HasOpenCheckin(ctx context.Context, q Querier, returneeID int64) (bool, err
 const sqlMarkCheckinOpened = `
 UPDATE checkins
 SET status = 'open', conversation_id = $2, opened_at = $3, expires_at = $4, next_action_at = $5,
-    reminders = 0, last_attempt_at = $3, updated_at = now()
+    reminders = 0, last_attempt_at = $3, updated_at = $3
 WHERE id = $1`
 
 // MarkCheckinOpened records that a check-in's conversation started.
@@ -151,10 +151,10 @@ func MarkCheckinOpened(ctx context.Context, q Querier, id, conversationID int64,
 }
 
 // MoveCheckin sets a planned check-in's open instant (catch-up, a window
-// missed by a late tick, a retry after a failure).
-func MoveCheckin(ctx context.Context, q Querier, id int64, openAt time.Time) error {
-	if _, err := q.ExecContext(ctx, `UPDATE checkins SET open_at = $2, updated_at = now() WHERE id = $1 AND status = 'planned'`,
-		id, openAt); err != nil {
+// missed by a late tick, a retry after a failure), at now.
+func MoveCheckin(ctx context.Context, q Querier, id int64, openAt, now time.Time) error {
+	if _, err := q.ExecContext(ctx, `UPDATE checkins SET open_at = $2, updated_at = $3 WHERE id = $1 AND status = 'planned'`,
+		id, openAt, now); err != nil {
 		return fmt.Errorf("move checkin %d: %w", id, err)
 	}
 	return nil
@@ -164,7 +164,7 @@ func MoveCheckin(ctx context.Context, q Querier, id int64, openAt time.Time) err
 // succeed; failed counts it as a failure (a busy returnee is not one).
 func RecordCheckinAttempt(ctx context.Context, q Querier, id int64, at time.Time, failed bool) error {
 	if _, err := q.ExecContext(ctx, `
-		UPDATE checkins SET last_attempt_at = $2, attempts = attempts + CASE WHEN $3 THEN 1 ELSE 0 END, updated_at = now()
+		UPDATE checkins SET last_attempt_at = $2, attempts = attempts + CASE WHEN $3 THEN 1 ELSE 0 END, updated_at = $2
 		WHERE id = $1 AND status = 'planned'`, id, at, failed); err != nil {
 		return fmt.Errorf("record checkin %d attempt: %w", id, err)
 	}
@@ -172,19 +172,19 @@ func RecordCheckinAttempt(ctx context.Context, q Querier, id int64, at time.Time
 }
 
 // MarkCheckinReminded records reminder number n (sent at remindedAt, or nil
-// when it was passed over) and the next action's instant.
-func MarkCheckinReminded(ctx context.Context, q Querier, id int64, n int, remindedAt *time.Time, nextAction time.Time) error {
+// when it was passed over) and the next action's instant, at now.
+func MarkCheckinReminded(ctx context.Context, q Querier, id int64, n int, remindedAt *time.Time, nextAction, now time.Time) error {
 	if _, err := q.ExecContext(ctx, `
-		UPDATE checkins SET reminders = $2, reminded_at = COALESCE($3, reminded_at), next_action_at = $4, updated_at = now()
-		WHERE id = $1`, id, n, remindedAt, nextAction); err != nil {
+		UPDATE checkins SET reminders = $2, reminded_at = COALESCE($3, reminded_at), next_action_at = $4, updated_at = $5
+		WHERE id = $1`, id, n, remindedAt, nextAction, now); err != nil {
 		return fmt.Errorf("mark checkin %d reminded: %w", id, err)
 	}
 	return nil
 }
 
-// SetCheckinNextAction moves an open check-in's next reminder or expiry.
-func SetCheckinNextAction(ctx context.Context, q Querier, id int64, at time.Time) error {
-	if _, err := q.ExecContext(ctx, `UPDATE checkins SET next_action_at = $2, updated_at = now() WHERE id = $1`, id, at); err != nil {
+// SetCheckinNextAction moves an open check-in's next reminder or expiry, at now.
+func SetCheckinNextAction(ctx context.Context, q Querier, id int64, at, now time.Time) error {
+	if _, err := q.ExecContext(ctx, `UPDATE checkins SET next_action_at = $2, updated_at = $3 WHERE id = $1`, id, at, now); err != nil {
 		return fmt.Errorf("set checkin %d next action: %w", id, err)
 	}
 	return nil
@@ -194,7 +194,7 @@ func SetCheckinNextAction(ctx context.Context, q Querier, id int64, at time.Time
 // skipped or cancelled) and, for a missed one, its missed streak.
 func CloseCheckin(ctx context.Context, q Querier, id int64, status string, at time.Time, missedStreak int) error {
 	if _, err := q.ExecContext(ctx, `
-		UPDATE checkins SET status = $2, closed_at = $3, missed_streak = $4, next_action_at = NULL, updated_at = now()
+		UPDATE checkins SET status = $2, closed_at = $3, missed_streak = $4, next_action_at = NULL, updated_at = $3
 		WHERE id = $1`, id, status, at, missedStreak); err != nil {
 		return fmt.Errorf("close checkin %d: %w", id, err)
 	}

@@ -211,7 +211,7 @@ func DeletePlannedCheckins(ctx context.Context, q Querier, returneeIDs []int64) 
 
 const sqlCancelWithdrawnCheckins = `
 UPDATE checkins c
-SET status = 'cancelled', closed_at = $1, updated_at = now()
+SET status = 'cancelled', closed_at = $1, updated_at = $1
 FROM returnees r
 WHERE r.id = c.returnee_id
   AND c.status = 'planned'
@@ -225,7 +225,7 @@ WHERE r.id = p.returnee_id
 
 const sqlCancelUnknownFlowCheckins = `
 UPDATE checkins
-SET status = 'cancelled', closed_at = $1, updated_at = now()
+SET status = 'cancelled', closed_at = $1, updated_at = $1
 WHERE status = 'planned'
   AND flow_id <> ALL ($2::text[])`
 
@@ -256,7 +256,7 @@ func CancelWithdrawnCheckins(ctx context.Context, q Querier, flowIDs []string, n
 // returnee). One moved to a coming window keeps its chance.
 func SkipStaleCheckins(ctx context.Context, q Querier, dueBefore, waitingBefore, now time.Time) (int64, error) {
 	res, err := q.ExecContext(ctx, `
-		UPDATE checkins SET status = 'skipped', closed_at = $3, updated_at = now()
+		UPDATE checkins SET status = 'skipped', closed_at = $3, updated_at = $3
 		WHERE status = 'planned' AND due_at < $1 AND open_at < $2`, dueBefore, waitingBefore, now)
 	if err != nil {
 		return 0, fmt.Errorf("skip stale checkins: %w", err)

@@ -70,7 +70,7 @@ func RecordFailure(ctx context.Context, db *sql.DB, f UpdateFailure, maxAttempts
 			return err
 		}
 		dead = true
-		_, err = RecordUpdate(ctx, tx, f.UpdateID)
+		_, err = RecordUpdate(ctx, tx, f.UpdateID, f.At)
 		return err
 	})
 	if err != nil {

@@ -21,7 +21,7 @@ type File struct {
 	Field string // form field, such as "photo" or "document"
 	Name  string // file name the client gave
 	Size  int64
-	Data  []byte // its content
+	Data  []byte // its content (read whole, up to Telegram's 50 MB)
 }
 
 func (s *Server) record(c Call) {

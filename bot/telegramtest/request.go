@@ -114,9 +114,9 @@ func readParams(r *http.Request) (map[string]string, []File, error) {
 		for field, hs := range r.MultipartForm.File {
 			for _, h := range hs {
 				f := File{Field: field, Name: h.Filename, Size: h.Size}
-				if rc, err := h.Open(); err == nil {
-					f.Data, _ = io.ReadAll(rc)
-					rc.Close()
+				var err error
+				if f.Data, err = readUpload(h); err != nil {
+					return nil, nil, err
 				}
 				files = append(files, f)
 			}

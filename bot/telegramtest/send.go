@@ -68,6 +68,7 @@ func (s *Server) sendFile(r *request, field string) (any, *apiError) {
 	if field == "document" && m.FileName == "" {
 		m.FileName = name
 	}
+	s.keepUploadLocked(m, r.files)
 	s.addMessageLocked(c, m)
 	return s.wireMessageLocked(c, m), nil
 }

@@ -35,6 +35,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	changed chan struct{} // made on demand by waiters, closed on any change
+	changes uint64        // counts state changes (see Changes)
 
 	// Updates (updates.go, webhook.go).
 	lastUpdateID int
@@ -51,6 +52,7 @@ type Server struct {
 	chats   map[int64]*chat
 	fileSeq int
 	sent    int
+	uploads map[string]Upload // file_id → the uploaded document (documents.go)
 
 	// Callback queries (callbacks.go).
 	cbSeq     int
@@ -177,6 +179,7 @@ func (s *Server) Close() {
 
 // notifyLocked wakes every WaitFor and WaitMessages caller. s.mu must be held.
 func (s *Server) notifyLocked() {
+	s.changes++
 	if s.changed != nil {
 		close(s.changed)
 		s.changed = nil

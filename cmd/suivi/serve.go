@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"suivi/app"
+	"suivi/sandbox"
 )
 
 func runServe(ctx context.Context, env *Env, args []string) error {
@@ -15,7 +16,16 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := app.New(ctx, cfg, app.Options{Logger: app.NewLogger(cfg, env.Stderr)})
+	if err := cfg.CheckServe(); err != nil {
+		return err
+	}
+	logger := app.NewLogger(cfg, env.Stderr)
+	if cfg.Sandbox() {
+		// The sandbox: demonstration data, an adjustable clock and the page
+		// at /sandbox, around the same app.
+		return sandbox.Run(ctx, cfg, sandbox.Options{Logger: logger, Out: env.Stderr})
+	}
+	a, err := app.New(ctx, cfg, app.Options{Logger: logger})
 	if err != nil {
 		return err
 	}
