@@ -97,12 +97,18 @@ func TestShutdownStopsIntakeBeforeSending(t *testing.T) {
 		return w.count(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`) > 0
 	})
 
+	if code := getCode("http://" + r.App.Addr() + "/readyz"); code != http.StatusOK {
+		t.Fatalf("readyz answered %d before shutdown, want 200", code)
+	}
 	r.cancel() // SIGTERM
-	w.eventually("new updates turned away", func() bool {
-		return postCode(hook, cfg.WebhookSecret, update(502, 7102)) == http.StatusServiceUnavailable
+	// Shutdown closes intake a moment after the signal; readyz reports the
+	// same gate. An update posted before it closes would be admitted and
+	// wait on the lock, so the test posts once the gate is seen closed.
+	w.eventually("readyz answering 503 while shutting down", func() bool {
+		return getCode("http://"+r.App.Addr()+"/readyz") == http.StatusServiceUnavailable
 	})
-	if code := getCode("http://" + r.App.Addr() + "/readyz"); code != http.StatusServiceUnavailable {
-		t.Fatalf("readyz answered %d while shutting down, want 503", code)
+	if code := postCode(hook, cfg.WebhookSecret, update(502, 7102)); code != http.StatusServiceUnavailable {
+		t.Fatalf("an update during shutdown was answered %d, want 503", code)
 	}
 	// The sender still delivers while intake drains.
 	if err := storage.EnqueueMessages(context.Background(), w.DB, storage.OutboxMessage{ChatID: 7103, Method: "sendMessage",
