@@ -1,6 +1,9 @@
 package report
 
-import "sort"
+import (
+	"maps"
+	"slices"
+)
 
 // Table is one table of a report: Markdown, HTML and XLSX (a sheet each)
 // show the same tables, so every format carries the same figures.
@@ -83,11 +86,4 @@ func indicatorRows(t Indicators, l L) [][]string {
 	}
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

@@ -7,6 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -157,20 +159,11 @@ func requireFlags(fs *flag.FlagSet, names ...string) error {
 // subcommand dispatches a group command such as "returnees import".
 func subcommand(ctx context.Context, env *Env, group string, args []string, subs map[string]func(context.Context, *Env, []string) error) error {
 	if len(args) == 0 {
-		return usagef("suivi %s: expected one of %s", group, strings.Join(sortedKeys(subs), ", "))
+		return usagef("suivi %s: expected one of %s", group, strings.Join(slices.Sorted(maps.Keys(subs)), ", "))
 	}
 	run, ok := subs[args[0]]
 	if !ok {
-		return usagef("suivi %s: unknown subcommand %q, expected one of %s", group, args[0], strings.Join(sortedKeys(subs), ", "))
+		return usagef("suivi %s: unknown subcommand %q, expected one of %s", group, args[0], strings.Join(slices.Sorted(maps.Keys(subs)), ", "))
 	}
 	return run(ctx, env, args[1:])
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -40,4 +40,3 @@ func flowFiles(dir string) (map[string][]byte, error) {
 	}
 	return files, nil
 }
-

@@ -100,4 +100,3 @@ func runReportFactsheet(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "wrote %s (%s, %s to %s, %d figures shown as <5)\n", *out, *format, f.From, f.To, len(f.Suppressed))
 	return nil
 }
-
