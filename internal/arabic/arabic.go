@@ -121,10 +121,28 @@ func Visual(s string) string {
 	for i := 0; i < len(rs); {
 		j := i + 1
 		if startsLTR(i) {
-			// A left-to-right run goes on through separators between its
-			// letters and digits: 15/03/2026, t.me/suivi_bot.
-			for j < len(rs) && (ltr(rs[j]) || j+1 < len(rs) && ltr(rs[j+1]) && slices.Contains([]rune("/.:,-_ "), rs[j])) {
-				j++
+			// A left-to-right run goes on through a separator between its
+			// letters and digits (15/03/2026, t.me/suivi_bot, WHO-5) and
+			// through any spaces and punctuation between two Latin words
+			// (L'histoire de N. F.), as the Unicode bidirectional algorithm
+			// does; between two numbers they read right to left.
+			for j < len(rs) {
+				if ltr(rs[j]) {
+					j++
+					continue
+				}
+				k := j
+				for k < len(rs) && !ltr(rs[k]) && !IsRTL(string(rs[k])) && !startsLTR(k) {
+					k++
+				}
+				if k == len(rs) || !ltr(rs[k]) {
+					break
+				}
+				if k == j+1 && slices.Contains([]rune("/.:,-_ "), rs[j]) || unicode.IsLetter(rs[j-1]) && unicode.IsLetter(rs[k]) {
+					j = k
+					continue
+				}
+				break
 			}
 			runs = append(runs, rs[i:j])
 		} else {

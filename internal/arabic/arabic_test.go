@@ -25,13 +25,15 @@ func TestShape(t *testing.T) {
 
 func TestVisual(t *testing.T) {
 	cases := map[string]string{
-		"سلام":                "\uFEE1\uFEFC\uFEB3",
-		"(لا)":                "(\uFEFB)",
-		"صالح حتى 15/03/2026": "15/03/2026 \uFEF0\uFE98\uFEA3 \uFEA2\uFEDF\uFE8E\uFEBB",
-		"عبر Telegram اليوم":  "\uFEE1\uFEEE\uFEF4\uFEDF\uFE8D Telegram \uFEAE\uFE92\uFECB",
-		"من <5 إلى 7":         "7 \uFEF0\uFEDF\uFE87 <5 \uFEE6\uFEE3", // "<5" reads as the bot's texts show it
-		"PHQ-2 ≥ 3 لا":        "\uFEFB 3 ≤ PHQ-2",                     // a comparison sign is mirrored, like a bracket
-		"ب: 2.5 / 10.0 (3)":   "(3) 10.0 / 2.5 :\uFE8F",
+		"سلام":                      "\uFEE1\uFEFC\uFEB3",
+		"(لا)":                      "(\uFEFB)",
+		"صالح حتى 15/03/2026":       "15/03/2026 \uFEF0\uFE98\uFEA3 \uFEA2\uFEDF\uFE8E\uFEBB",
+		"عبر Telegram اليوم":        "\uFEE1\uFEEE\uFEF4\uFEDF\uFE8D Telegram \uFEAE\uFE92\uFECB",
+		"من <5 إلى 7":               "7 \uFEF0\uFEDF\uFE87 <5 \uFEE6\uFEE3", // "<5" reads as the bot's texts show it
+		"PHQ-2 ≥ 3 لا":              "\uFEFB 3 ≤ PHQ-2",                     // a comparison sign is mirrored, like a bracket
+		"ب: 2.5 / 10.0 (3)":         "(3) 10.0 / 2.5 :\uFE8F",
+		"ب: L'histoire de N. F.":    ".L'histoire de N. F :\uFE8F", // Latin words stay together, the final stop ends the line
+		"ب 01/04/2018 – 30/06/2018": "30/06/2018 – 01/04/2018 \uFE8F",
 	}
 	for in, want := range cases {
 		if got := Visual(in); got != want {
