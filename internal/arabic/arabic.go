@@ -149,8 +149,7 @@ func Visual(s string) string {
 			for j < len(rs) && !startsLTR(j) {
 				j++
 			}
-			run := slices.Clone(rs[i:j])
-			slices.Reverse(run)
+			run := reverseClusters(rs[i:j])
 			for k, r := range run {
 				if m, ok := mirrored[r]; ok {
 					run[k] = m
@@ -166,6 +165,23 @@ func Visual(s string) string {
 		out = append(out, run...)
 	}
 	return string(out)
+}
+
+// reverseClusters reverses a right-to-left run letter by letter, each
+// letter's marks (harakat, shadda) kept after it: drawn left to right, a
+// mark of zero width then sits over the letter drawn just before it, its
+// own.
+func reverseClusters(rs []rune) []rune {
+	out := make([]rune, 0, len(rs))
+	for end := len(rs); end > 0; {
+		start := end - 1
+		for start > 0 && transparent(rs[start]) {
+			start--
+		}
+		out = append(out, rs[start:end]...)
+		end = start
+	}
+	return out
 }
 
 // IsRTL reports whether s holds Arabic letters, and so is a right-to-left

@@ -32,6 +32,7 @@ func TestVisual(t *testing.T) {
 		"من <5 إلى 7":               "7 \uFEF0\uFEDF\uFE87 <5 \uFEE6\uFEE3", // "<5" reads as the bot's texts show it
 		"PHQ-2 ≥ 3 لا":              "\uFEFB 3 ≤ PHQ-2",                     // a comparison sign is mirrored, like a bracket
 		"ب: 2.5 / 10.0 (3)":         "(3) 10.0 / 2.5 :\uFE8F",
+		"مَن":                       "\uFEE6\uFEE3\u064E",          // the fatha stays after its mim, drawn over it
 		"ب: L'histoire de N. F.":    ".L'histoire de N. F :\uFE8F", // Latin words stay together, the final stop ends the line
 		"ب 01/04/2018 – 30/06/2018": "30/06/2018 – 01/04/2018 \uFE8F",
 	}
