@@ -81,6 +81,23 @@ type drawn struct {
 
 var showText = regexp.MustCompile(`BT ([0-9.]+) ([0-9.]+) Td \(((?:[^\\)]|\\.)*)\)Tj ET`)
 
+// unescapePDF undoes the escapes fpdf writes in a string literal: \\, \(,
+// \) and \r.
+func unescapePDF(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		if b[i] == '\\' && i+1 < len(b) {
+			i++
+			if b[i] == 'r' {
+				out = append(out, '\r')
+				continue
+			}
+		}
+		out = append(out, b[i])
+	}
+	return out
+}
+
 // drawnText reads the strings a PDF written with a Unicode font draws, from
 // its pages' content streams: each is UTF-16 in the order it is laid out,
 // left to right. (The text extraction library reads only the low byte of
@@ -96,7 +113,7 @@ func drawnText(t *testing.T, data []byte) []drawn {
 		for _, m := range showText.FindAllSubmatch(content, -1) {
 			x, _ := strconv.ParseFloat(string(m[1]), 64)
 			y, _ := strconv.ParseFloat(string(m[2]), 64)
-			raw := regexp.MustCompile(`\\(.)`).ReplaceAll(m[3], []byte("$1"))
+			raw := unescapePDF(m[3])
 			if len(raw)%2 != 0 {
 				return fmt.Errorf("page %d: odd UTF-16 string %q", page, raw)
 			}
