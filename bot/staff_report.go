@@ -98,8 +98,5 @@ func (h *StaffHandler) report(ctx context.Context, tx *sql.Tx, s storage.Staff, 
 			return err
 		}
 	}
-	if report.PDFLang(lang) != lang {
-		return h.say(ctx, tx, s, "staff_report_pdf_french")
-	}
 	return nil
 }

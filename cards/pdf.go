@@ -6,22 +6,15 @@ package cards
 
 import (
 	"bytes"
-	_ "embed"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/go-pdf/fpdf"
 	"github.com/skip2/go-qrcode"
-)
 
-// DejaVu Sans covers Latin and Arabic, including the presentation forms
-// Visual draws Arabic with; its licence (cards/fonts/LICENSE-DejaVu.txt)
-// allows embedding and redistribution. fpdf embeds only the glyphs used.
-//
-//go:embed fonts/DejaVuSans.ttf
-var dejaVuSans []byte
+	"suivi/internal/arabic"
+)
 
 // Card is one returnee's invitation.
 type Card struct {
@@ -64,7 +57,8 @@ func Write(w io.Writer, cards []Card, loc *time.Location) error {
 	pdf.SetCreator("Suivi", true)
 	pdf.SetMargins(0, 0, 0)
 	pdf.SetAutoPageBreak(false, 0)
-	pdf.AddUTF8FontFromBytes(fontName, "", dejaVuSans)
+	// DejaVu Sans draws both the French and the shaped Arabic lines.
+	pdf.AddUTF8FontFromBytes(fontName, "", arabic.Font)
 	for i, c := range cards {
 		if i%PerPage == 0 {
 			pdf.AddPage()
@@ -115,7 +109,7 @@ func card(pdf *fpdf.Fpdf, name string, x, y float64, c Card, loc *time.Location)
 
 	pdf.SetFont(fontName, "", 8.5)
 	ay := pdf.GetY() + 2
-	for _, line := range wrapRTL(pdf, aboutAR, textW) {
+	for _, line := range arabic.Wrap(aboutAR, textW, pdf.GetStringWidth) {
 		pdf.SetXY(x+textX, ay)
 		pdf.CellFormat(textW, 4, line, "", 0, "R", false, 0, "")
 		ay += 4
@@ -127,25 +121,6 @@ func card(pdf *fpdf.Fpdf, name string, x, y float64, c Card, loc *time.Location)
 	pdf.SetXY(x+margin, y+cardH-margin-4)
 	pdf.CellFormat(cardW/2-margin, 4, fmt.Sprintf(untilFR, until), "", 0, "L", false, 0, "")
 	pdf.SetXY(x+cardW/2, y+cardH-margin-4)
-	pdf.CellFormat(cardW/2-margin, 4, Visual(fmt.Sprintf(untilAR, until)), "", 0, "R", false, 0, "")
+	pdf.CellFormat(cardW/2-margin, 4, arabic.Visual(fmt.Sprintf(untilAR, until)), "", 0, "R", false, 0, "")
 	return pdf.Error()
-}
-
-// wrapRTL breaks a right-to-left text into lines of at most width, words in
-// reading order, each line then shaped and put in display order.
-func wrapRTL(pdf *fpdf.Fpdf, text string, width float64) []string {
-	var lines []string
-	var cur []string
-	for _, word := range strings.Fields(text) {
-		next := append(cur, word)
-		if len(cur) > 0 && pdf.GetStringWidth(Visual(strings.Join(next, " "))) > width {
-			lines = append(lines, Visual(strings.Join(cur, " ")))
-			next = []string{word}
-		}
-		cur = next
-	}
-	if len(cur) > 0 {
-		lines = append(lines, Visual(strings.Join(cur, " ")))
-	}
-	return lines
 }

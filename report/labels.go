@@ -135,6 +135,14 @@ func (l L) Colon() string {
 	return ": "
 }
 
+// Comma separates the items of a list: Arabic has its own comma.
+func (l L) Comma() string {
+	if l.lang == "ar" {
+		return "، "
+	}
+	return ", "
+}
+
 // Date writes a day as 15/03/2026.
 func (l L) Date(s string) string {
 	t, err := time.Parse("2006-01-02", s)

@@ -94,9 +94,6 @@ func runReportFactsheet(ctx context.Context, env *Env, args []string) error {
 	if err := report.Audit(ctx, db, env.Now(), cliActor(env), f, *format, *lang); err != nil {
 		return fmt.Errorf("report factsheet: %w", err)
 	}
-	if *format == "pdf" && report.PDFLang(*lang) != *lang {
-		fmt.Fprintf(env.Stderr, "the PDF is in %s: Arabic text cannot be laid out in PDF yet; the other formats are in Arabic\n", report.PDFLang(*lang))
-	}
 	fmt.Fprintf(env.Stdout, "wrote %s (%s, %s to %s, %d figures shown as <5)\n", *out, *format, f.From, f.To, len(f.Suppressed))
 	return nil
 }

@@ -1,4 +1,8 @@
-package cards
+// Package arabic lays Arabic out for PDF libraries that draw one glyph per
+// rune from left to right (github.com/go-pdf/fpdf): contextual letter forms,
+// lam-alef ligatures and right-to-left display order. The invitation cards
+// and the factsheet use it with the embedded DejaVu Sans font (Font).
+package arabic
 
 import (
 	"slices"
@@ -11,7 +15,8 @@ import (
 // form from the Arabic Presentation Forms-B block (which DejaVu Sans has),
 // lam-alef as its ligature, and the runes in left-to-right display order.
 // It covers the letters of Modern Standard Arabic, not diacritics' placement
-// or kashida justification: enough for the card's fixed sentences.
+// or kashida justification: enough for fixed sentences such as the cards'
+// and the factsheet's labels.
 
 // joining is a letter's first presentation form (isolated; final is +1,
 // initial +2, medial +3) and whether it joins the letter after it.
@@ -100,30 +105,51 @@ func Shape(s string) string {
 }
 
 // mirrored pairs swap when a right-to-left run is reversed.
-var mirrored = map[rune]rune{'(': ')', ')': '(', '[': ']', ']': '[', '«': '»', '»': '«', '<': '>', '>': '<'}
+var mirrored = map[rune]rune{'(': ')', ')': '(', '[': ']', ']': '[', '{': '}', '}': '{', '«': '»', '»': '«', '<': '>', '>': '<', '≤': '≥', '≥': '≤'}
 
 // Visual shapes a right-to-left line and puts it in display order: runs of
 // Latin letters and numbers (such as 15/03/2026) keep their own order, the
-// rest is reversed with brackets mirrored.
+// rest is reversed with brackets and comparison signs mirrored. A figure
+// shown as "<5" stays "<5", as the bot's Arabic texts show it.
 func Visual(s string) string {
 	rs := []rune(Shape(s))
 	ltr := func(r rune) bool { return r < 0x0590 && (unicode.IsLetter(r) || unicode.IsDigit(r)) }
 	var runs [][]rune
+	startsLTR := func(i int) bool {
+		return ltr(rs[i]) || (rs[i] == '<' || rs[i] == '>') && i+1 < len(rs) && unicode.IsDigit(rs[i+1])
+	}
 	for i := 0; i < len(rs); {
 		j := i + 1
-		if ltr(rs[i]) {
-			// A left-to-right run goes on through separators between its
-			// letters and digits: 15/03/2026, t.me/suivi_bot.
-			for j < len(rs) && (ltr(rs[j]) || j+1 < len(rs) && ltr(rs[j+1]) && slices.Contains([]rune("/.:,-_ "), rs[j])) {
-				j++
+		if startsLTR(i) {
+			// A left-to-right run goes on through a separator between its
+			// letters and digits (15/03/2026, t.me/suivi_bot, WHO-5) and
+			// through any spaces and punctuation between two Latin words
+			// (L'histoire de N. F.), as the Unicode bidirectional algorithm
+			// does; between two numbers they read right to left.
+			for j < len(rs) {
+				if ltr(rs[j]) {
+					j++
+					continue
+				}
+				k := j
+				for k < len(rs) && !ltr(rs[k]) && !IsRTL(string(rs[k])) && !startsLTR(k) {
+					k++
+				}
+				if k == len(rs) || !ltr(rs[k]) {
+					break
+				}
+				if k == j+1 && slices.Contains([]rune("/.:,-_ "), rs[j]) || unicode.IsLetter(rs[j-1]) && unicode.IsLetter(rs[k]) {
+					j = k
+					continue
+				}
+				break
 			}
 			runs = append(runs, rs[i:j])
 		} else {
-			for j < len(rs) && !ltr(rs[j]) {
+			for j < len(rs) && !startsLTR(j) {
 				j++
 			}
-			run := slices.Clone(rs[i:j])
-			slices.Reverse(run)
+			run := reverseClusters(rs[i:j])
 			for k, r := range run {
 				if m, ok := mirrored[r]; ok {
 					run[k] = m
@@ -139,4 +165,33 @@ func Visual(s string) string {
 		out = append(out, run...)
 	}
 	return string(out)
+}
+
+// reverseClusters reverses a right-to-left run letter by letter, each
+// letter's marks (harakat, shadda) kept after it: drawn left to right, a
+// mark of zero width then sits over the letter drawn just before it, its
+// own.
+func reverseClusters(rs []rune) []rune {
+	out := make([]rune, 0, len(rs))
+	for end := len(rs); end > 0; {
+		start := end - 1
+		for start > 0 && transparent(rs[start]) {
+			start--
+		}
+		out = append(out, rs[start:end]...)
+		end = start
+	}
+	return out
+}
+
+// IsRTL reports whether s holds Arabic letters, and so is a right-to-left
+// line that Visual should lay out; figures and Latin text are drawn as they
+// are.
+func IsRTL(s string) bool {
+	for _, r := range s {
+		if r >= 0x0600 && r <= 0x06FF || r >= 0xFB50 && r <= 0xFDFF || r >= 0xFE70 && r <= 0xFEFF {
+			return true
+		}
+	}
+	return false
 }
