@@ -40,10 +40,16 @@ fmt:
 migrate:
 	$(GO) run ./cmd/suivi migrate
 
-## fuzz: a short run of each fuzz target (the seed corpus runs in `make test`)
+## fuzz: a short run of each fuzz target (FUZZTIME each; their seed corpora run in `make test`)
+FUZZTIME ?= 15s
+FUZZ_TARGETS := flows:FuzzParseNumber flows:FuzzParseDate flows:FuzzStep flows:FuzzDefinition \
+	bot:FuzzUpdate enrol:FuzzReadCSV tgmsg:FuzzCallbackData
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzParseNumber -fuzztime 30s ./flows/
-	$(GO) test -run '^$$' -fuzz FuzzParseDate -fuzztime 30s ./flows/
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t#*:}; echo "fuzz $$name ($$pkg, $(FUZZTIME))"; \
+		out=$$($(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) ./$$pkg/ 2>&1) || { echo "$$out"; exit 1; }; \
+		echo "$$out" | tail -n 2; \
+	done
 
 docker:
 	docker build -t suivi:$(VERSION) .
