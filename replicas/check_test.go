@@ -129,9 +129,26 @@ func (w *wave) verify(killed map[int]time.Time) outcome {
 		t.Errorf("the fake accepted %d sends within one second; the limit is 30", o.peakRate)
 	}
 	o.count429 = c.fake.Count429()
+	lastInChat := map[string]time.Time{}
+	var accepted []time.Time
 	for _, call := range c.fake.Calls("") {
-		if call.Status == 429 {
-			t.Logf("429 at %s: %s to chat %s: %s", call.Time.Format("15:04:05.000"), call.Method, call.Params["chat_id"], call.Error)
+		if !strings.HasPrefix(call.Method, "send") && !strings.HasPrefix(call.Method, "edit") {
+			continue
+		}
+		chat := call.Params["chat_id"]
+		switch call.Status {
+		case 200:
+			lastInChat[chat] = call.Time
+			accepted = append(accepted, call.Time)
+		case 429:
+			inWindow := 0
+			for _, at := range accepted {
+				if call.Time.Sub(at) < time.Second {
+					inWindow++
+				}
+			}
+			t.Logf("429 at %s: %s to chat %s, %v after the chat's last accepted send, %d sends accepted in the second before",
+				call.Time.Format("15:04:05.000"), call.Method, chat, call.Time.Sub(lastInChat[chat]), inWindow)
 		}
 	}
 	return o

@@ -51,7 +51,7 @@ func (c *cluster) seedWave(openers, answering int) *wave {
 	t.Helper()
 	_, err := c.db.Exec(`
 		INSERT INTO returnees (ref, sex, birth_date, return_date, host_country, telegram_id, chat_id, consent, consent_at, language)
-		SELECT 'RP-' || n, 'F', '1990-01-01', '2026-01-01', 'MA', $1::bigint + n, $1::bigint + n, 'accepted', now(), 'fr'
+		SELECT 'RP-' || n, 'F', '1990-01-01', current_date + 400, 'MA', $1::bigint + n, $1::bigint + n, 'accepted', now(), 'fr'
 		FROM generate_series(0, $2::int - 1) AS n`, firstChat, openers+answering)
 	if err != nil {
 		t.Fatalf("enrol returnees: %v", err)
