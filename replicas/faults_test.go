@@ -113,6 +113,7 @@ func TestFaultRedis(t *testing.T) {
 		thawedAt = time.Now()
 		return nil
 	})
+	c.timeline(downAt)
 	figure(t, "fault redis stopped send rate", c.sendRate(downAt, upAt), "msgs/s")
 	figure(t, "fault redis restarted send rate", c.sendRate(upAt, upAt.Add(10*time.Second)), "msgs/s")
 	figure(t, "fault redis hung send rate", c.sendRate(frozenAt, thawedAt), "msgs/s")
