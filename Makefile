@@ -3,7 +3,7 @@ GO       ?= go
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 
-.PHONY: run test bench build vet fmt migrate docker fuzz
+.PHONY: run test test-faults bench build vet fmt migrate docker fuzz
 
 # The sandbox keeps its own database, apart from any real deployment's.
 SANDBOX_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/suivi_sandbox?sslmode=disable
@@ -22,10 +22,17 @@ run:
 test: vet
 	$(GO) test -count=1 -timeout 30m ./...
 
-## bench: the benchmark figures, one `name: value unit` line each
+## test-faults: three replicas through outages (a replica killed, PostgreSQL restarted, Redis stopped and hung, Telegram failing); about 15 minutes
+test-faults:
+	$(GO) test -count=1 -tags faults -run '^TestFault' -timeout 45m -v ./replicas/
+
+## bench: the benchmark figures, one `name: value unit` line each (a failed benchmark prints its output and fails)
+FIGURE := ^[a-zA-Z0-9][a-zA-Z0-9 %_()/-]*: [0-9.]+
 bench:
-	@$(GO) test -run '^$$' -bench EngineStep -count 1 ./flows/ 2>&1 | grep -E '^[a-zA-Z0-9][a-zA-Z0-9 %_()/-]*: [0-9.]+' || (echo "engine benchmark failed"; exit 1)
-	@$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -p 1 -timeout 30m ./bench/ ./scheduler/ 2>&1 | grep -E '^[a-zA-Z0-9][a-zA-Z0-9 %_()/-]*: [0-9.]+' || (echo "benchmarks failed"; exit 1)
+	@out=$$($(GO) test -run '^$$' -bench EngineStep -count 1 ./flows/ 2>&1) || { echo "$$out"; echo "engine benchmark failed"; exit 1; }; \
+		echo "$$out" | grep -E '$(FIGURE)'
+	@out=$$($(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -p 1 -timeout 30m ./bench/ ./scheduler/ 2>&1) || { echo "$$out"; echo "benchmarks failed"; exit 1; }; \
+		echo "$$out" | grep -E '$(FIGURE)'
 
 ## build: a static binary in ./bin
 build:
@@ -41,10 +48,16 @@ fmt:
 migrate:
 	$(GO) run ./cmd/suivi migrate
 
-## fuzz: a short run of each fuzz target (the seed corpus runs in `make test`)
+## fuzz: a short run of each fuzz target (FUZZTIME each; their seed corpora run in `make test`)
+FUZZTIME ?= 15s
+FUZZ_TARGETS := flows:FuzzParseNumber flows:FuzzParseDate flows:FuzzStep flows:FuzzDefinition \
+	bot:FuzzUpdate enrol:FuzzReadCSV tgmsg:FuzzCallbackData
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzParseNumber -fuzztime 30s ./flows/
-	$(GO) test -run '^$$' -fuzz FuzzParseDate -fuzztime 30s ./flows/
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t#*:}; echo "fuzz $$name ($$pkg, $(FUZZTIME))"; \
+		out=$$($(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) ./$$pkg/ 2>&1) || { echo "$$out"; exit 1; }; \
+		echo "$$out" | tail -n 2; \
+	done
 
 docker:
 	docker build -t suivi:$(VERSION) .

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,97 +14,171 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"suivi/app"
 	"suivi/bot/telegramtest"
+	"suivi/followup"
+	"suivi/storage"
 	"suivi/storage/storagetest"
 )
 
 const (
 	ingestUsers      = 300
-	ingestPerUser    = 10
+	ingestPerUser    = 10 // answers each: the ten questions of bench_numbers
 	ingestFirstUser  = 900000
 	ingestTotal      = ingestUsers * ingestPerUser
 	ingestUserPrefix = "MA-BENCH-"
+	ingestFlow       = "bench_numbers"
+	// ingestClients is how many chats `suivi serve` handles at once (the
+	// poller's default workers), so the baseline runs as many clients.
+	ingestClients = 8
 )
+
+// BenchmarkIngest measures answers handled per second end to end — the
+// fake Telegram, `suivi serve` as its own process polling it, one
+// transaction per answer, the next question in the outbox — against a
+// baseline that replays the statements each answer costs at the least
+// (the dedupe insert into telegram_updates, the answer insert, the
+// conversation's state update, the outbox insert), with no Suivi logic, from
+// as many concurrent clients as serve handles chats at once, in the same run.
+// It also reports the serve process's peak RSS.
+func BenchmarkIngest(b *testing.B) {
+	baseline := ingestBaseline(b)
+	e2e, rss := ingestEndToEnd(b)
+	b.ReportMetric(e2e, "updates/s")
+	fmt.Printf("ingest baseline: %.0f updates/s (the four statements of an answer, %d clients, no Suivi logic)\n", baseline, ingestClients)
+	fmt.Printf("ingest e2e: %.0f updates/s (%d typed answers from %d people through suivi serve)\n", e2e, ingestTotal, ingestUsers)
+	fmt.Printf("ingest ratio: %.2f\n", e2e/baseline)
+	fmt.Printf("peak RSS: %.1f MB\n", rss)
+}
 
 // enrolUsers adds the benchmark's returnees, consented and bound to Telegram.
 func enrolUsers(b *testing.B, db *sql.DB) {
 	b.Helper()
 	_, err := db.Exec(`
 		INSERT INTO returnees (ref, sex, birth_date, return_date, host_country, telegram_id, chat_id, consent, consent_at, language)
-		SELECT $1 || n, 'M', '1990-01-01', '2026-01-01', 'IT', $2::bigint + n, $2::bigint + n, 'accepted', now(), 'fr'
+		SELECT $1 || n, 'M', '1990-01-01', current_date + 400, 'IT', $2::bigint + n, $2::bigint + n, 'accepted', now(), 'fr'
 		FROM generate_series(0, $3::int - 1) AS n`, ingestUserPrefix, ingestFirstUser, ingestUsers)
 	if err != nil {
 		b.Fatal(err)
 	}
 }
 
-// ingestText is what each returnee sends: a command every enrolled person
-// may send at any time.
-func ingestText(i int) string { return "/help" }
-
-// BenchmarkIngest measures updates handled per second end to end — the fake
-// Telegram, `suivi serve` as its own process polling it, the transaction,
-// the reply in the outbox — against a baseline that runs the same handler
-// (the same SQL statements) one update per transaction in a loop, without
-// Telegram. It also reports the serve process's peak RSS.
-func BenchmarkIngest(b *testing.B) {
-	baseline := ingestBaseline(b)
-	e2e, rss := ingestEndToEnd(b)
-	b.ReportMetric(e2e, "updates/s")
-	fmt.Printf("ingest baseline: %.0f updates/s (same handler, one transaction per update, no Telegram)\n", baseline)
-	fmt.Printf("ingest end to end: %.0f updates/s (%d updates from %d people through suivi serve)\n", e2e, ingestTotal, ingestUsers)
-	fmt.Printf("ingest ratio: %.2f\n", e2e/baseline)
-	fmt.Printf("peak RSS: %.1f MB\n", rss)
+// ingestConversation is one returnee's open check-in.
+type ingestConversation struct {
+	id, returnee, chat int64
+	state              json.RawMessage
 }
 
-func ingestBaseline(b *testing.B) float64 {
-	db, dsn := storagetest.NewDatabase(b)
-	enrolUsers(b, db)
-	fake := telegramtest.New(telegramtest.WithLimits(telegramtest.Limits{}))
-	defer fake.Close()
+// startCheckins opens every returnee's bench_numbers check-in, as the
+// command line does, and returns them.
+func startCheckins(b *testing.B, db *sql.DB, dsn string) []ingestConversation {
+	b.Helper()
 	cfg, err := app.LoadConfig(func(k string) string {
-		return map[string]string{"DATABASE_URL": dsn, "TELEGRAM_BOT_TOKEN": fake.Token(), "TELEGRAM_API_ENDPOINT": fake.Endpoint()}[k]
+		return map[string]string{"DATABASE_URL": dsn, "SUIVI_FLOWS_DIR": "testdata/flows"}[k]
 	})
 	if err != nil {
 		b.Fatal(err)
 	}
-	a, err := app.New(context.Background(), cfg, app.Options{Logger: slog.New(slog.DiscardHandler)})
+	cat, err := cfg.LoadFlows()
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer a.Close()
-	updates := make([]tgbotapi.Update, 0, ingestTotal)
-	for i := range ingestPerUser {
-		for u := range ingestUsers {
-			id := int64(ingestFirstUser + u)
-			text := ingestText(i)
-			updates = append(updates, tgbotapi.Update{UpdateID: len(updates) + 1, Message: &tgbotapi.Message{
-				MessageID: i + 1, Date: int(time.Now().Unix()), Text: text,
-				From:     &tgbotapi.User{ID: id, FirstName: "B"},
-				Chat:     &tgbotapi.Chat{ID: id, Type: "private"},
-				Entities: []tgbotapi.MessageEntity{{Type: "bot_command", Offset: 0, Length: len(strings.Fields(text)[0])}},
-			}})
-		}
-	}
+	conv := &followup.Conversations{Flows: cat, Texts: cat.Texts, Contacts: cfg.Contacts, Now: time.Now,
+		Logger: slog.New(slog.DiscardHandler)}
 	ctx := context.Background()
-	start := time.Now()
-	for _, u := range updates {
-		if err := a.Router.HandleUpdate(ctx, u); err != nil {
-			b.Fatal(err)
+	out := make([]ingestConversation, ingestUsers)
+	err = storage.InTx(ctx, db, func(tx *sql.Tx) error {
+		for u := range ingestUsers {
+			r, err := storage.ReturneeByRef(ctx, tx, ingestUserPrefix+strconv.Itoa(u))
+			if err != nil {
+				return err
+			}
+			id, err := conv.Start(ctx, tx, r, ingestFlow, storage.LaneReply)
+			if err != nil {
+				return err
+			}
+			c, err := storage.ConversationByID(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			out[u] = ingestConversation{id: id, returnee: r.ID, chat: int64(ingestFirstUser + u), state: c.State}
 		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
 	}
-	return float64(len(updates)) / time.Since(start).Seconds()
+	return out
+}
+
+// ingestBaseline replays, for each of the answers, the four statements in
+// one transaction, from ingestClients clients, each with its share of the
+// chats and each chat's answers in order.
+func ingestBaseline(b *testing.B) float64 {
+	db, dsn := storagetest.NewDatabase(b)
+	enrolUsers(b, db)
+	convs := startCheckins(b, db, dsn)
+	db.SetMaxOpenConns(ingestClients)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, ingestClients)
+	start := time.Now()
+	for client := range ingestClients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for q := range ingestPerUser {
+				for u := client; u < ingestUsers; u += ingestClients {
+					if err := replayAnswer(ctx, db, convs[u], q*ingestUsers+u+1, q); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+	var answers int
+	db.QueryRow(`SELECT count(*) FROM answers`).Scan(&answers)
+	if answers != ingestTotal {
+		b.Fatalf("baseline stored %d answers, want %d", answers, ingestTotal)
+	}
+	return float64(ingestTotal) / elapsed.Seconds()
+}
+
+// replayAnswer is one answer's statements, the way the handler writes them.
+func replayAnswer(ctx context.Context, db *sql.DB, c ingestConversation, updateID, q int) error {
+	now := time.Now()
+	return storage.InTx(ctx, db, func(tx *sql.Tx) error {
+		if _, err := storage.StartUpdate(ctx, tx, updateID, c.chat, now); err != nil {
+			return err
+		}
+		score := 3.0
+		if err := storage.InsertAnswers(ctx, tx, c.id, c.returnee, ingestFlow, []storage.AnswerRow{{
+			QuestionID: fmt.Sprintf("n%d", q+1), Value: json.RawMessage(`3`), Score: &score}}, now); err != nil {
+			return err
+		}
+		if err := storage.SaveConversation(ctx, tx, c.id, c.state, storage.ConversationActive, now); err != nil {
+			return err
+		}
+		return storage.EnqueueMessages(ctx, tx, storage.OutboxMessage{ChatID: c.chat, Lane: storage.LaneReply, Method: "sendMessage",
+			Params: map[string]string{"chat_id": strconv.FormatInt(c.chat, 10), "text": "Combien, question deux ?"}})
+	})
 }
 
 func ingestEndToEnd(b *testing.B) (updatesPerSecond, peakRSSMB float64) {
 	db, dsn := storagetest.NewDatabase(b)
 	enrolUsers(b, db)
+	startCheckins(b, db, dsn)
 	fake := telegramtest.New(telegramtest.WithLimits(telegramtest.Limits{}))
 	defer fake.Close()
 	users := make([]*telegramtest.User, ingestUsers)
@@ -114,7 +189,8 @@ func ingestEndToEnd(b *testing.B) (updatesPerSecond, peakRSSMB float64) {
 	addr := freeAddr(b)
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+dsn, "TELEGRAM_BOT_TOKEN="+fake.Token(),
-		"TELEGRAM_API_ENDPOINT="+fake.Endpoint(), "SUIVI_HTTP_ADDR="+addr, "SUIVI_LOG_LEVEL=warn", "REDIS_URL=")
+		"TELEGRAM_API_ENDPOINT="+fake.Endpoint(), "SUIVI_HTTP_ADDR="+addr, "SUIVI_LOG_LEVEL=warn", "REDIS_URL=",
+		"SUIVI_FLOWS_DIR=testdata/flows")
 	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
@@ -123,9 +199,9 @@ func ingestEndToEnd(b *testing.B) (updatesPerSecond, peakRSSMB float64) {
 	waitReady(b, addr)
 
 	start := time.Now()
-	for i := range ingestPerUser {
+	for range ingestPerUser {
 		for _, u := range users {
-			u.SendCommand(strings.TrimPrefix(ingestText(i), "/"), "")
+			u.SendText("3")
 		}
 	}
 	for {
@@ -142,6 +218,11 @@ func ingestEndToEnd(b *testing.B) (updatesPerSecond, peakRSSMB float64) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	elapsed := time.Since(start)
+	var answers int
+	db.QueryRow(`SELECT count(*) FROM answers`).Scan(&answers)
+	if answers != ingestTotal {
+		b.Fatalf("suivi serve stored %d answers, want %d", answers, ingestTotal)
+	}
 	return float64(ingestTotal) / elapsed.Seconds(), peakRSS(b, cmd.Process.Pid)
 }
 

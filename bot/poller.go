@@ -234,7 +234,7 @@ var errSkipped error = skipped{}
 
 // chatKey groups updates of one person; updates without a chat share key 0.
 func chatKey(u tgbotapi.Update) int64 {
-	if c := u.FromChat(); c != nil {
+	if c := fromChat(u); c != nil {
 		return c.ID
 	}
 	if f := u.SentFrom(); f != nil {

@@ -166,10 +166,16 @@ func sentFrom(upd tgbotapi.Update) *tgbotapi.User {
 	return upd.SentFrom()
 }
 
-// fromChat is an update's chat, my_chat_member included.
+// fromChat is an update's chat, my_chat_member included. A button pressed
+// on an inline message comes without a message, so without a chat (the
+// library's FromChat would dereference nil): Suivi sends no inline
+// messages, and such a press is ignored.
 func fromChat(upd tgbotapi.Update) *tgbotapi.Chat {
 	if c := upd.MyChatMember; c != nil {
 		return &c.Chat
+	}
+	if q := upd.CallbackQuery; q != nil && q.Message == nil {
+		return nil
 	}
 	return upd.FromChat()
 }

@@ -40,7 +40,10 @@ func EnsureDatabase(ctx context.Context, dsn string) error {
 	}
 	_, err = db.ExecContext(ctx, `CREATE DATABASE `+pq.QuoteIdentifier(name))
 	var pqErr *pq.Error
-	if errors.As(err, &pqErr) && pqErr.Code == "42P04" { // created meanwhile by another replica
+	// Created meanwhile by another replica starting at the same moment:
+	// PostgreSQL says so with duplicate_database, or, when both inserts race
+	// into its catalog, with a unique violation on pg_database's name index.
+	if errors.As(err, &pqErr) && (pqErr.Code == "42P04" || pqErr.Code == "23505") {
 		return nil
 	}
 	if err != nil {

@@ -2,6 +2,7 @@ package telegramtest
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +28,7 @@ type fault struct {
 	all     bool          // matches every method, getMe and getUpdates too
 	chat    string        // only calls about this chat_id
 	delay   time.Duration // for faultDelay: answer this much later
+	until   time.Time     // when set, the fault ends then, whatever n is left
 }
 
 // matches reports whether f applies to a call of m. Without a method, failures
@@ -59,6 +61,8 @@ func (s *Server) addFault(f *fault) {
 func (s *Server) takeFault(m *method, r *request) (fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	now := s.now()
+	s.faults = slices.DeleteFunc(s.faults, func(f *fault) bool { return !f.until.IsZero() && !now.Before(f.until) })
 	for i, f := range s.faults {
 		if !f.matches(m, r) {
 			continue
@@ -115,6 +119,19 @@ func (s *Server) RetryAfterNext(n, seconds int) {
 // until ClearFaults: 401 is a revoked token, 404 a wrong endpoint.
 func (s *Server) FailAll(status int) {
 	s.addFault(&fault{n: math.MaxInt, kind: faultFail, status: status, all: true})
+}
+
+// FailFor makes every bot call but getMe and getUpdates answer status from
+// now until d has passed: an outage of the Bot API that ends by itself.
+func (s *Server) FailFor(d time.Duration, status int) {
+	s.addFault(&fault{n: math.MaxInt, kind: faultFail, status: status, until: s.now().Add(d)})
+}
+
+// RetryAfterFor makes every send (sendMessage, sendPhoto, sendDocument,
+// editMessageText) answer 429 with retry_after seconds from now until d has
+// passed: a burst of flood control that ends by itself.
+func (s *Server) RetryAfterFor(d time.Duration, seconds int) {
+	s.addFault(&fault{n: math.MaxInt, kind: faultRetryAfter, seconds: max(seconds, 1), until: s.now().Add(d)})
 }
 
 // DelayChat makes the next n calls about chatID answer d later than they
