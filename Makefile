@@ -22,7 +22,7 @@ run:
 test: vet
 	$(GO) test -count=1 -timeout 30m ./...
 
-## test-faults: three replicas through outages (a replica killed, PostgreSQL restarted, Redis stopped and hung, Telegram failing); about 15 minutes
+## test-faults: three replicas through outages (a replica killed, PostgreSQL restarted, Redis stopped and hung, Telegram failing); about 17 minutes
 test-faults:
 	$(GO) test -count=1 -tags faults -run '^TestFault' -timeout 45m -v ./replicas/
 

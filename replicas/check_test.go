@@ -4,11 +4,7 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"suivi/bot/telegramtest"
 )
-
-type telegramMessage = telegramtest.Message
 
 // outcome is what a run's checks found.
 type outcome struct {
@@ -107,7 +103,7 @@ func (w *wave) verify(killed map[int]time.Time) outcome {
 			if reported++; reported > 20 {
 				continue
 			}
-			w.explainDuplicate(chat, m.ID, m.Text, got, killed)
+			w.explainDuplicate(chat, m.ID, killed)
 		}
 	}
 
@@ -157,7 +153,7 @@ func (w *wave) verify(killed map[int]time.Time) outcome {
 // explainDuplicate proves a message Telegram got twice came from a sender
 // killed mid-call: its first copy went through a replica that was killed
 // after the call started, and the text is one the chat also got recorded.
-func (w *wave) explainDuplicate(chat int64, id int, text string, got []telegramMessage, killed map[int]time.Time) {
+func (w *wave) explainDuplicate(chat int64, id int, killed map[int]time.Time) {
 	t := w.c.t
 	rec, ok := w.c.calls.byMessage(chat, id)
 	if !ok {
@@ -171,13 +167,7 @@ func (w *wave) explainDuplicate(chat int64, id int, text string, got []telegramM
 	case !rec.start.Before(at):
 		t.Errorf("chat %d: message %d was sent by replica %d after it was killed", chat, id, rec.replica)
 	}
-	twin := 0
-	for _, m := range got {
-		if m.Text == text && m.ID != id {
-			twin++
-		}
-	}
-	if twin == 0 {
+	if twin := w.c.calls.copies(chat, id, rec.text); twin == 0 {
 		t.Errorf("chat %d: message %d is not recorded as sent and the chat has no other copy of it", chat, id)
 	}
 }

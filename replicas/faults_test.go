@@ -27,10 +27,15 @@ func TestFaultReplicaKilled(t *testing.T) {
 	c := newCluster(t, clusterOptions{})
 	w := c.seedWave(waveSize())
 	var killedAt time.Time
+	var victim int
 	var orphans []int64
 	o := runWave(t, w, "fault kill", func() map[int]time.Time {
 		time.Sleep(10 * time.Second)
-		victim := c.pollerHolder()
+		victim = c.pollerHolder()
+		// Telegram answers the next sends 2 s late, so that the kill finds
+		// calls in flight: accepted, but never recorded by their sender.
+		c.fake.DelayNext("sendMessage", 15, 2*time.Second)
+		time.Sleep(300 * time.Millisecond)
 		killedAt = time.Now()
 		c.replicas[victim].kill()
 		before := c.claims()
@@ -53,6 +58,21 @@ func TestFaultReplicaKilled(t *testing.T) {
 	figure(t, "fault kill retries", c.metric(`suivi_messages_sent_total{result="retry"}`), "retries")
 	if o.duplicates > len(orphans) {
 		t.Errorf("%d duplicates, more than the %d messages the killed replica held", o.duplicates, len(orphans))
+	}
+	// Each send Telegram accepted from the killed replica but answered after
+	// its death was never recorded: it must have been sent again.
+	inFlight := 0
+	c.calls.mu.Lock()
+	for _, r := range c.calls.recs {
+		if r.replica == victim && r.status == 200 && r.start.Before(killedAt) && r.end.After(killedAt) {
+			inFlight++
+		}
+
+	}
+	c.calls.mu.Unlock()
+	figure(t, "fault kill sends in flight at the kill", float64(inFlight), "messages")
+	if o.duplicates < inFlight {
+		t.Errorf("%d sends were in flight from the killed replica, but only %d messages were sent twice", inFlight, o.duplicates)
 	}
 	c.allAlive(1)
 }

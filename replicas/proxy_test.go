@@ -20,7 +20,8 @@ import (
 type sendRecord struct {
 	replica    int
 	chat       int64
-	messageID  int // the fake's message id when accepted, else 0
+	messageID  int    // the fake's message id when accepted, else 0
+	text       string // the text as sent
 	start, end time.Time
 	status     int
 	clientGone bool // the replica was gone when the answer came back
@@ -36,6 +37,19 @@ func (l *callLog) add(r sendRecord) {
 	l.mu.Lock()
 	l.recs = append(l.recs, r)
 	l.mu.Unlock()
+}
+
+// copies counts the accepted sends of text to chat other than message id.
+func (l *callLog) copies(chat int64, id int, text string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, r := range l.recs {
+		if r.chat == chat && r.status == 200 && r.messageID != id && r.text == text {
+			n++
+		}
+	}
+	return n
 }
 
 // byMessage finds the call that created message id in chat.
@@ -86,6 +100,7 @@ func startProxy(t *testing.T, idx int, fake *telegramtest.Server, log *callLog) 
 		}
 		form, _ := url.ParseQuery(string(body))
 		rec.chat, _ = strconv.ParseInt(form.Get("chat_id"), 10, 64)
+		rec.text = form.Get("text")
 		var res struct {
 			Result struct {
 				MessageID int `json:"message_id"`

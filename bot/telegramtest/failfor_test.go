@@ -52,3 +52,21 @@ func TestRetryAfterForEnds(t *testing.T) {
 		t.Fatalf("send after the burst answered %d, want 200", status)
 	}
 }
+
+// DelayNext answers late but still accepts the send.
+func TestDelayNextAccepts(t *testing.T) {
+	srv := New(WithLimits(Limits{}))
+	defer srv.Close()
+	u := srv.User(42)
+	srv.DelayNext("sendMessage", 1, 200*time.Millisecond)
+	start := time.Now()
+	if status := rawSend(t, srv, u.ID()); status != 200 {
+		t.Fatalf("delayed send answered %d, want 200", status)
+	}
+	if d := time.Since(start); d < 200*time.Millisecond {
+		t.Fatalf("delayed send answered after %v, want at least 200ms", d)
+	}
+	if n := len(srv.Messages(u.ID())); n != 1 {
+		t.Fatalf("%d messages in the chat, want 1", n)
+	}
+}

@@ -134,6 +134,13 @@ func (s *Server) RetryAfterFor(d time.Duration, seconds int) {
 	s.addFault(&fault{n: math.MaxInt, kind: faultRetryAfter, seconds: max(seconds, 1), until: s.now().Add(d)})
 }
 
+// DelayNext makes the next n calls to method answer d later than they
+// would, without changing what they do: calls in flight when their caller
+// dies, for example.
+func (s *Server) DelayNext(method string, n int, d time.Duration) {
+	s.addFault(&fault{method: method, n: n, kind: faultDelay, delay: d})
+}
+
 // DelayChat makes the next n calls about chatID answer d later than they
 // would (a slow call), without changing what they do.
 func (s *Server) DelayChat(chatID int64, n int, d time.Duration) {
