@@ -87,18 +87,22 @@ func (c *Conversations) Apply(ctx context.Context, tx *sql.Tx, r storage.Returne
 	now := c.Now()
 	chatID := *r.ChatID
 	prefix := tgmsg.Prefix(tgmsg.KindConversation, convID)
-	var msgs []storage.OutboxMessage
+	// The press is answered first (it stops the client's spinner and is not
+	// a send). The edit that shows the chosen answer goes after the next
+	// question: Telegram allows one send a second in a chat, and the next
+	// question is what the person waits for.
+	var msgs, edits []storage.OutboxMessage
 	if press != nil {
 		msgs = append(msgs, tgmsg.AnswerCallback(chatID, press.QueryID, res.CallbackText))
 		switch {
 		case res.PressedEdit != "":
-			msgs = append(msgs, tgmsg.EditText(chatID, press.MessageID, res.PressedEdit))
+			edits = append(edits, tgmsg.EditText(chatID, press.MessageID, res.PressedEdit))
 		case res.EditButtons != nil:
-			msgs = append(msgs, tgmsg.EditKeyboard(chatID, press.MessageID, tgmsg.FlowKeyboard(prefix, res.EditButtons)))
+			edits = append(edits, tgmsg.EditKeyboard(chatID, press.MessageID, tgmsg.FlowKeyboard(prefix, res.EditButtons)))
 		}
 	}
 	if res.Stale {
-		return storage.EnqueueMessages(ctx, tx, msgs...)
+		return storage.EnqueueMessages(ctx, tx, append(msgs, edits...)...)
 	}
 	state, err := json.Marshal(res.State)
 	if err != nil {
@@ -135,7 +139,7 @@ func (c *Conversations) Apply(ctx context.Context, tx *sql.Tx, r storage.Returne
 		}
 	}
 	msgs = append(msgs, tgmsg.FlowMessages(chatID, lane, prefix, res.Messages)...)
-	return storage.EnqueueMessages(ctx, tx, msgs...)
+	return storage.EnqueueMessages(ctx, tx, append(msgs, edits...)...)
 }
 
 func answerRows(answers []flows.Answer) []storage.AnswerRow {
