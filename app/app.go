@@ -184,6 +184,14 @@ func (c Config) LoadFlows() (*flows.Catalog, error) {
 	return flows.LoadEmbedded()
 }
 
+// Conversations runs the flows of cat as configured (emergency contacts, the
+// retention the consent states): the one set-up for serve, the command
+// line and the benchmarks.
+func (c Config) Conversations(cat *flows.Catalog, now func() time.Time, log *slog.Logger) *followup.Conversations {
+	return &followup.Conversations{Flows: cat, Texts: cat.Texts, Contacts: c.Contacts,
+		RetentionMonths: c.Retention.MonthsStated(), Now: now, Logger: log}
+}
+
 func (a *App) openTelegram(ctx context.Context) error {
 	token, endpoint := a.cfg.BotToken, a.cfg.APIEndpoint
 	if a.cfg.Sandbox() {
@@ -234,8 +242,7 @@ func (a *App) wire() {
 		deadlines[followup.Severity(sev)] = d
 	}
 	a.Delivery = &followup.Delivery{Flows: a.Flows, Zone: a.cfg.Timezone, OnCall: a.cfg.OnCall, Deadlines: deadlines}
-	a.Conversations = &followup.Conversations{Flows: a.Flows, Texts: a.Texts, Contacts: a.cfg.Contacts,
-		RetentionMonths: a.cfg.Retention.MonthsStated(), Now: a.opts.Now, Logger: a.log.With("component", "conversations")}
+	a.Conversations = a.cfg.Conversations(a.Flows, a.opts.Now, a.log.With("component", "conversations"))
 	a.Router = &bot.Router{
 		DB: a.DB, Texts: a.Texts, Logger: a.log.With("component", "router"), Metrics: a.Metrics,
 		Now: a.opts.Now, OnCommit: a.Sender.Wake,

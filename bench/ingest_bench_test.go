@@ -20,7 +20,6 @@ import (
 
 	"suivi/app"
 	"suivi/bot/telegramtest"
-	"suivi/followup"
 	"suivi/storage"
 	"suivi/storage/storagetest"
 )
@@ -87,8 +86,7 @@ func startCheckins(b *testing.B, db *sql.DB, dsn string) []ingestConversation {
 	if err != nil {
 		b.Fatal(err)
 	}
-	conv := &followup.Conversations{Flows: cat, Texts: cat.Texts, Contacts: cfg.Contacts, Now: time.Now,
-		Logger: slog.New(slog.DiscardHandler)}
+	conv := cfg.Conversations(cat, time.Now, slog.New(slog.DiscardHandler))
 	ctx := context.Background()
 	out := make([]ingestConversation, ingestUsers)
 	err = storage.InTx(ctx, db, func(tx *sql.Tx) error {

@@ -72,8 +72,7 @@ func (c *cluster) seedWave(openers, answering int) *wave {
 		t.Fatal(err)
 	}
 	// The same call `suivi checkins start` and the scheduler's opener make.
-	conv := &followup.Conversations{Flows: cat, Texts: cat.Texts, Contacts: cfg.Contacts, Now: time.Now,
-		Logger: slog.New(slog.DiscardHandler)}
+	conv := cfg.Conversations(cat, time.Now, slog.New(slog.DiscardHandler))
 	return &wave{c: c, openers: openers, answering: answering, conv: conv}
 }
 

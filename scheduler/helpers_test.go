@@ -259,6 +259,26 @@ func (e *testEnv) openCheckins(t testing.TB) map[int64]int {
 	return out
 }
 
+// answerByKind answers the open check-ins as each returnee's kind says:
+// 0 answers at once, 1 never, 2 after the first reminder.
+func (e *testEnv) answerByKind(t testing.TB, kind map[int64]int) func(now time.Time) {
+	returneeOf := map[int64]int64{}
+	return func(now time.Time) {
+		for id, reminders := range e.openCheckins(t) {
+			r, ok := returneeOf[id]
+			if !ok {
+				if err := e.db.QueryRow(`SELECT returnee_id FROM checkins WHERE id = $1`, id).Scan(&r); err != nil {
+					t.Fatal(err)
+				}
+				returneeOf[id] = r
+			}
+			if kind[r] == 0 || (kind[r] == 2 && reminders >= 1) {
+				e.complete(t, id, now)
+			}
+		}
+	}
+}
+
 func (e *testEnv) count(t testing.TB, query string, args ...any) int {
 	t.Helper()
 	var n int

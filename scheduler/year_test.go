@@ -36,21 +36,7 @@ func TestSimulatedYear(t *testing.T) {
 		})
 		kind[id] = i % 3
 	}
-	var returneeOf = map[int64]int64{}
-	answer := func(now time.Time) {
-		for id, reminders := range e.openCheckins(t) {
-			r, ok := returneeOf[id]
-			if !ok {
-				if err := e.db.QueryRow(`SELECT returnee_id FROM checkins WHERE id = $1`, id).Scan(&r); err != nil {
-					t.Fatal(err)
-				}
-				returneeOf[id] = r
-			}
-			if kind[r] == 0 || (kind[r] == 2 && reminders >= 1) {
-				e.complete(t, id, now)
-			}
-		}
-	}
+	answer := e.answerByKind(t, kind)
 	rounds := e.simulate(t, []*Scheduler{s}, start, start.AddDate(1, 1, 0), answer)
 
 	want := e.checkEveryOccurrenceOnce(t, testCampaigns)

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"time"
 
-	"suivi/followup"
 	"suivi/storage"
 )
 
@@ -41,8 +40,7 @@ func runCheckinsStart(ctx context.Context, env *Env, args []string) error {
 	if _, ok := cat.Latest(*flowID); !ok {
 		return usagef("suivi checkins start: --flow %q: no such flow (see suivi flows list)", *flowID)
 	}
-	conv := &followup.Conversations{Flows: cat, Texts: cat.Texts, Contacts: cfg.Contacts, Now: env.Now,
-		Logger: slog.New(slog.DiscardHandler)}
+	conv := cfg.Conversations(cat, env.Now, slog.New(slog.DiscardHandler))
 	var id int64
 	err = storage.InTx(ctx, db, func(tx *sql.Tx) error {
 		r, err := storage.ReturneeByRef(ctx, tx, *ref)

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"suivi/bot"
-	"suivi/followup"
 	"suivi/storage"
 )
 
@@ -55,7 +54,7 @@ func runDeadLetters(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	log := slog.New(slog.DiscardHandler)
-	conv := &followup.Conversations{Flows: cat, Texts: cat.Texts, Contacts: cfg.Contacts, Now: env.Now, Logger: log}
+	conv := cfg.Conversations(cat, env.Now, log)
 	router := &bot.Router{DB: db, Texts: cat.Texts, Logger: log, Now: env.Now,
 		Returnees: &bot.ReturneeHandler{Conv: conv}}
 	err = router.RetryDeadLetter(ctx, *retry)
